@@ -1,0 +1,424 @@
+#include "tap/parser.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "re2/re2.h"
+
+namespace tap {
+namespace {
+
+const RE2& VersionRe() {
+  static const RE2* re = new RE2(R"((K?TAP) version (\d+)\s*)");
+  return *re;
+}
+
+const RE2& PlanRe() {
+  static const RE2* re = new RE2(R"(1\.\.(\d+)\s*(?:#\s*(.*))?)");
+  return *re;
+}
+
+const RE2& PragmaRe() {
+  static const RE2* re = new RE2(R"(pragma\s+([+-])(\w+)\s*)");
+  return *re;
+}
+
+// Debian's Abseil has its own string_view, which RE2 does not take.
+re2::StringPiece Piece(absl::string_view s) {
+  return re2::StringPiece(s.data(), s.size());
+}
+
+size_t LeadingSpaces(absl::string_view line) {
+  size_t n = 0;
+  while (n < line.size() && line[n] == ' ') ++n;
+  return n;
+}
+
+bool IsBlank(absl::string_view line) {
+  return absl::StripAsciiWhitespace(line).empty();
+}
+
+// `ok` or `not ok` followed by the end of the line or a space.
+bool StartsWithWord(absl::string_view line, absl::string_view word) {
+  if (!absl::StartsWith(line, word)) return false;
+  return line.size() == word.size() || line[word.size()] == ' ' ||
+         line[word.size()] == '\t';
+}
+
+bool IsSubtestComment(absl::string_view content) {
+  absl::string_view c = content;
+  if (!absl::ConsumePrefix(&c, "#")) return false;
+  c = absl::StripLeadingAsciiWhitespace(c);
+  return absl::StartsWith(c, "Subtest:") || absl::StartsWith(c, "Subtest ");
+}
+
+std::string SubtestName(absl::string_view content) {
+  absl::string_view c = content;
+  absl::ConsumePrefix(&c, "#");
+  c = absl::StripLeadingAsciiWhitespace(c);
+  absl::ConsumePrefix(&c, "Subtest");
+  absl::ConsumePrefix(&c, ":");
+  return std::string(absl::StripAsciiWhitespace(c));
+}
+
+// Splits a point's text at the first unescaped '#': the description (with
+// escapes removed) and what follows the '#', if there was one.
+void SplitDescription(absl::string_view text, std::string* description,
+                      absl::string_view* directive, bool* has_directive) {
+  description->clear();
+  *has_directive = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '\\' && i + 1 < text.size() &&
+        (text[i + 1] == '#' || text[i + 1] == '\\')) {
+      description->push_back(text[++i]);
+    } else if (c == '#') {
+      *directive = text.substr(i + 1);
+      *has_directive = true;
+      break;
+    } else {
+      description->push_back(c);
+    }
+  }
+  absl::string_view trimmed = absl::StripAsciiWhitespace(*description);
+  *description = std::string(trimmed);
+}
+
+// Reads `SKIP reason` / `TODO reason` (case-insensitive; `skipped` and the
+// like are accepted as the Perl harness does).
+void ParseDirective(absl::string_view text, TestPoint* point) {
+  absl::string_view t = absl::StripLeadingAsciiWhitespace(text);
+  auto word_end = [&t]() {
+    size_t n = 0;
+    while (n < t.size() && !absl::ascii_isspace(t[n])) ++n;
+    return n;
+  };
+  if (absl::StartsWithIgnoreCase(t, "skip")) {
+    point->directive = Directive::kSkip;
+  } else if (absl::StartsWithIgnoreCase(t, "todo")) {
+    point->directive = Directive::kTodo;
+  } else {
+    return;  // a plain comment after the description
+  }
+  point->reason = std::string(absl::StripAsciiWhitespace(t.substr(word_end())));
+}
+
+}  // namespace
+
+bool Document::ok() const {
+  return !bailed_out && has_plan && failed == 0 && diagnostics.empty();
+}
+
+bool Document::skipped_all() const { return ok() && plan.skip_all; }
+
+bool LooksLikeTap(absl::string_view line) {
+  absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
+  return RE2::FullMatch(Piece(l), VersionRe()) || RE2::FullMatch(Piece(l), PlanRe()) ||
+         StartsWithWord(l, "ok") || StartsWithWord(l, "not ok") ||
+         absl::StartsWith(l, "Bail out!");
+}
+
+Parser::Parser() : Parser(Options()) {}
+
+Parser::Parser(const Options& options, int depth)
+    : options_(options), depth_(depth) {}
+
+Parser::~Parser() = default;
+
+void Parser::Feed(absl::string_view bytes) {
+  while (!bytes.empty()) {
+    size_t nl = bytes.find('\n');
+    absl::string_view piece =
+        nl == absl::string_view::npos ? bytes : bytes.substr(0, nl);
+    if (!partial_overflow_) {
+      size_t room = options_.max_line_length - partial_.size();
+      if (piece.size() > room) {
+        partial_.append(piece.data(), room);
+        partial_overflow_ = true;
+      } else {
+        partial_.append(piece.data(), piece.size());
+      }
+    }
+    if (nl == absl::string_view::npos) break;
+    Line(partial_);
+    partial_.clear();
+    partial_overflow_ = false;
+    bytes.remove_prefix(nl + 1);
+  }
+}
+
+void Parser::AddDiagnostic(std::string text) {
+  if (doc_.diagnostics.size() < options_.max_diagnostics) {
+    doc_.diagnostics.push_back(std::move(text));
+  } else {
+    ++dropped_diagnostics_;
+  }
+}
+
+void Parser::Line(absl::string_view line) {
+  ++lines_;
+  absl::ConsumeSuffix(&line, "\r");
+
+  if (in_yaml_) {
+    if (absl::StartsWith(line, yaml_indent_) || IsBlank(line)) {
+      absl::string_view content =
+          line.size() >= yaml_indent_.size() ? line.substr(yaml_indent_.size())
+                                             : absl::string_view();
+      if (absl::StripTrailingAsciiWhitespace(content) == "...") {
+        in_yaml_ = false;
+      } else if (!doc_.points.empty() &&
+                 doc_.points.size() == static_cast<size_t>(doc_.point_count)) {
+        absl::StrAppend(&doc_.points.back().yaml, content, "\n");
+      }
+      return;
+    }
+    in_yaml_ = false;
+    AddDiagnostic("unterminated YAML block");
+  }
+
+  if (child_ != nullptr) {
+    if (IsBlank(line)) return;
+    if (LeadingSpaces(line) >= static_cast<size_t>(child_indent_)) {
+      child_->Line(line.substr(child_indent_));
+      return;
+    }
+    CloseChild();
+  }
+  TopLine(line);
+}
+
+void Parser::TopLine(absl::string_view line) {
+  bool after_point = last_line_was_point_;
+  last_line_was_point_ = false;
+  if (IsBlank(line)) return;
+
+  bool first = !seen_first_line_;
+  seen_first_line_ = true;
+  std::string kind;
+  int version = 0;
+  if (RE2::FullMatch(Piece(line), VersionRe(), &kind, &version)) {
+    if (!first) {
+      AddDiagnostic(absl::StrCat("version line '", line,
+                                 "' is not the first line"));
+    } else if (kind == "KTAP") {
+      doc_.ktap = true;
+      doc_.version = version;
+    } else if (version == 13 || version == 14) {
+      doc_.version = version;
+    } else {
+      AddDiagnostic(absl::StrCat("unsupported TAP version ", version));
+    }
+    return;
+  }
+
+  size_t indent = LeadingSpaces(line);
+  if (indent > 0) {
+    absl::string_view content = line.substr(indent);
+    if (after_point && indent >= 2 &&
+        absl::StripTrailingAsciiWhitespace(content) == "---") {
+      in_yaml_ = true;
+      yaml_indent_ = std::string(indent, ' ');
+      return;
+    }
+    if (depth_ < options_.max_depth &&
+        (LooksLikeTap(content) || IsSubtestComment(content))) {
+      // TAP 14 indents subtests by 4 spaces, KTAP by 2 (or 4 in older
+      // kernels): the first line of the subtest tells which.
+      int child_indent = static_cast<int>(std::min<size_t>(indent, 4));
+      StartChild(child_indent, line);
+      return;
+    }
+    if (strict_) AddDiagnostic(absl::StrCat("non-TAP line: ", line));
+    return;
+  }
+
+  if (IsSubtestComment(line)) {
+    pending_name_ = SubtestName(line);
+    return;
+  }
+  if (line[0] == '#') return;  // a comment
+
+  absl::string_view rest = line;
+  if (absl::ConsumePrefix(&rest, "Bail out!")) {
+    doc_.bailed_out = true;
+    doc_.bail_reason = std::string(absl::StripAsciiWhitespace(rest));
+    return;
+  }
+  std::string sign, name;
+  if (RE2::FullMatch(Piece(line), PragmaRe(), &sign, &name)) {
+    doc_.pragmas.push_back(sign + name);
+    if (name == "strict") strict_ = sign == "+";
+    return;
+  }
+  if (RE2::FullMatch(Piece(line), PlanRe())) {
+    ParsePlan(line);
+    return;
+  }
+  if (StartsWithWord(line, "ok")) {
+    ParsePoint(true, line.substr(2));
+    last_line_was_point_ = true;
+    return;
+  }
+  if (StartsWithWord(line, "not ok")) {
+    ParsePoint(false, line.substr(6));
+    last_line_was_point_ = true;
+    return;
+  }
+  if (strict_) AddDiagnostic(absl::StrCat("non-TAP line: ", line));
+}
+
+void Parser::ParsePlan(absl::string_view line) {
+  int64_t count = 0;
+  std::string comment;
+  RE2::FullMatch(Piece(line), PlanRe(), &count, &comment);
+  if (doc_.has_plan) {
+    AddDiagnostic(absl::StrCat("more than one plan: '", line, "'"));
+    return;
+  }
+  doc_.has_plan = true;
+  doc_.plan.count = count;
+  doc_.plan.skip_all = count == 0;
+  doc_.plan.at_end = doc_.point_count > 0;
+  absl::string_view reason = absl::StripAsciiWhitespace(comment);
+  if (absl::StartsWithIgnoreCase(reason, "skip")) {
+    size_t n = 0;
+    while (n < reason.size() && !absl::ascii_isspace(reason[n])) ++n;
+    reason = absl::StripAsciiWhitespace(reason.substr(n));
+  }
+  doc_.plan.reason = std::string(reason);
+}
+
+void Parser::ParsePoint(bool ok, absl::string_view rest) {
+  TestPoint point;
+  point.ok = ok;
+  rest = absl::StripLeadingAsciiWhitespace(rest);
+  size_t digits = 0;
+  while (digits < rest.size() && absl::ascii_isdigit(rest[digits])) ++digits;
+  if (digits > 0 && absl::SimpleAtoi(rest.substr(0, digits), &point.number)) {
+    point.numbered = true;
+    rest = absl::StripLeadingAsciiWhitespace(rest.substr(digits));
+  }
+  if (absl::StartsWith(rest, "- ") || rest == "-") rest.remove_prefix(1);
+  absl::string_view directive;
+  bool has_directive = false;
+  SplitDescription(rest, &point.description, &directive, &has_directive);
+  if (has_directive) ParseDirective(directive, &point);
+  AddPoint(std::move(point));
+}
+
+void Parser::AddPoint(TestPoint point) {
+  if (doc_.has_plan && doc_.plan.at_end) {
+    AddDiagnostic("test point after the plan at the end");
+  }
+  if (point.numbered) {
+    if (point.number != expected_number_) {
+      if (seen_numbers_.contains(point.number)) {
+        AddDiagnostic(absl::StrCat("duplicate test number ", point.number));
+      } else {
+        AddDiagnostic(absl::StrCat("test number ", point.number,
+                                   " out of order (expected ",
+                                   expected_number_, ")"));
+      }
+    }
+  } else {
+    point.number = expected_number_;
+  }
+  expected_number_ = point.number + 1;
+  if (seen_numbers_.size() < static_cast<size_t>(options_.max_points)) {
+    seen_numbers_.insert(point.number);
+  }
+  if (doc_.has_plan && !doc_.plan.at_end && point.number > doc_.plan.count) {
+    AddDiagnostic(absl::StrCat("test number ", point.number,
+                               " is beyond the plan 1..", doc_.plan.count));
+  }
+
+  if (pending_subtest_ != nullptr) {
+    point.subtest = std::move(pending_subtest_);
+    point.subtest_name = std::move(pending_subtest_name_);
+    pending_subtest_ = nullptr;
+    if (point.ok && !point.subtest->ok() &&
+        point.directive == Directive::kNone) {
+      AddDiagnostic(absl::StrCat("test ", point.number,
+                                 " is ok but its subtest failed"));
+    }
+  }
+
+  ++doc_.point_count;
+  if (point.failing()) ++doc_.failed;
+  if (point.directive == Directive::kSkip) ++doc_.skipped;
+  if (point.directive == Directive::kTodo) ++doc_.todo;
+  if (doc_.points.size() < static_cast<size_t>(options_.max_points)) {
+    doc_.points.push_back(std::move(point));
+  }
+}
+
+void Parser::StartChild(int indent, absl::string_view first_line) {
+  if (pending_subtest_ != nullptr) {
+    AddDiagnostic("subtest without a closing test point");
+    pending_subtest_ = nullptr;
+  }
+  child_ = std::make_unique<Parser>(options_, depth_ + 1);
+  child_indent_ = indent;
+  child_name_ = std::move(pending_name_);
+  pending_name_.clear();
+  absl::string_view content = first_line.substr(LeadingSpaces(first_line));
+  if (IsSubtestComment(content)) child_name_ = SubtestName(content);
+  child_->Line(first_line.substr(indent));
+}
+
+void Parser::CloseChild() {
+  // KTAP and some TAP producers put `# Subtest: NAME` inside the subtest,
+  // after its version line: a name no grandchild claimed is the child's.
+  if (child_name_.empty()) child_name_ = std::move(child_->pending_name_);
+  pending_subtest_ = std::make_shared<Document>(child_->Finish());
+  pending_subtest_name_ = std::move(child_name_);
+  child_name_.clear();
+  child_ = nullptr;
+}
+
+Document Parser::Finish() {
+  if (!partial_.empty()) {
+    std::string last = std::move(partial_);
+    partial_.clear();
+    Line(last);
+  }
+  if (in_yaml_) {
+    in_yaml_ = false;
+    AddDiagnostic("unterminated YAML block");
+  }
+  if (child_ != nullptr) CloseChild();
+  if (pending_subtest_ != nullptr) {
+    AddDiagnostic(absl::StrCat("subtest '", pending_subtest_name_,
+                               "' has no closing test point"));
+    pending_subtest_ = nullptr;
+  }
+  if (!doc_.bailed_out) {
+    if (!doc_.has_plan) {
+      AddDiagnostic("no plan");
+    } else if (doc_.plan.skip_all && doc_.point_count > 0) {
+      AddDiagnostic(absl::StrCat("plan 1..0 but ran ", doc_.point_count,
+                                 " tests"));
+    } else if (doc_.point_count != doc_.plan.count) {
+      AddDiagnostic(absl::StrCat("planned ", doc_.plan.count,
+                                 " tests but ran ", doc_.point_count));
+    }
+  }
+  if (dropped_diagnostics_ > 0) {
+    doc_.diagnostics.push_back(
+        absl::StrCat("... and ", dropped_diagnostics_, " more diagnostics"));
+  }
+  return std::move(doc_);
+}
+
+Document ParseString(absl::string_view text, const Options& options) {
+  Parser parser(options);
+  parser.Feed(text);
+  return parser.Finish();
+}
+
+}  // namespace tap

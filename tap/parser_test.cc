@@ -1,0 +1,319 @@
+#include "tap/parser.h"
+
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "gtest/gtest.h"
+
+namespace tap {
+namespace {
+
+TEST(ParserTest, PlanFirstWithPassingPointsIsOk) {
+  Document doc = ParseString("1..2\nok 1 - first\nok 2 - second\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 2u);
+  EXPECT_EQ(doc.points[0].description, "first");
+  EXPECT_EQ(doc.points[1].number, 2);
+  EXPECT_FALSE(doc.plan.at_end);
+}
+
+TEST(ParserTest, PlanLastIsAccepted) {
+  Document doc = ParseString("ok 1\nok 2\n1..2\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_TRUE(doc.plan.at_end);
+}
+
+TEST(ParserTest, VersionLinesAreRecognized) {
+  EXPECT_EQ(ParseString("TAP version 14\n1..0\n").version, 14);
+  EXPECT_EQ(ParseString("TAP version 13\n1..0\n").version, 13);
+  EXPECT_EQ(ParseString("1..0\n").version, 12);
+  Document ktap = ParseString("KTAP version 1\n1..0\n");
+  EXPECT_TRUE(ktap.ktap);
+  EXPECT_EQ(ktap.version, 1);
+}
+
+TEST(ParserTest, UnsupportedVersionIsADiagnostic) {
+  Document doc = ParseString("TAP version 99\n1..1\nok\n");
+  EXPECT_FALSE(doc.ok());
+  ASSERT_EQ(doc.diagnostics.size(), 1u);
+  EXPECT_EQ(doc.diagnostics[0], "unsupported TAP version 99");
+}
+
+TEST(ParserTest, VersionLineAfterTheFirstLineIsADiagnostic) {
+  Document doc = ParseString("1..1\nTAP version 14\nok\n");
+  EXPECT_FALSE(doc.ok());
+}
+
+TEST(ParserTest, SkipAllPlanSkipsTheWholeStream) {
+  Document doc = ParseString("TAP version 14\n1..0 # SKIP no network\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_TRUE(doc.skipped_all());
+  EXPECT_EQ(doc.plan.reason, "no network");
+}
+
+TEST(ParserTest, NotOkFailsTheDocument) {
+  Document doc = ParseString("1..2\nok 1\nnot ok 2 - broken\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.failed, 1);
+  EXPECT_TRUE(doc.diagnostics.empty());
+  EXPECT_TRUE(doc.points[1].failing());
+}
+
+TEST(ParserTest, NotOkWithTodoDoesNotFail) {
+  Document doc = ParseString("1..1\nnot ok 1 - later # TODO write it\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.todo, 1);
+  EXPECT_EQ(doc.points[0].directive, Directive::kTodo);
+  EXPECT_EQ(doc.points[0].reason, "write it");
+  EXPECT_EQ(doc.points[0].description, "later");
+}
+
+TEST(ParserTest, DirectivesAreCaseInsensitive) {
+  Document doc =
+      ParseString("1..3\nok 1 # skip lower\nok 2 # Skipped: old\nok 3 #ToDo x\n");
+  EXPECT_EQ(doc.points[0].directive, Directive::kSkip);
+  EXPECT_EQ(doc.points[0].reason, "lower");
+  EXPECT_EQ(doc.points[1].directive, Directive::kSkip);
+  EXPECT_EQ(doc.points[1].reason, "old");
+  EXPECT_EQ(doc.points[2].directive, Directive::kTodo);
+  EXPECT_EQ(doc.skipped, 2);
+}
+
+TEST(ParserTest, EscapedHashIsPartOfTheDescription) {
+  Document doc = ParseString("1..1\nok 1 - issue \\#42 and \\\\ # SKIP why\n");
+  EXPECT_EQ(doc.points[0].description, "issue #42 and \\");
+  EXPECT_EQ(doc.points[0].directive, Directive::kSkip);
+  EXPECT_EQ(doc.points[0].reason, "why");
+}
+
+TEST(ParserTest, CommentAfterDescriptionIsNotADirective) {
+  Document doc = ParseString("1..1\nok 1 - fine # just a note\n");
+  EXPECT_EQ(doc.points[0].description, "fine");
+  EXPECT_EQ(doc.points[0].directive, Directive::kNone);
+}
+
+TEST(ParserTest, PointsWithoutNumbersAreNumberedInOrder) {
+  Document doc = ParseString("1..3\nok\nok - two\nnot ok three # TODO\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.points[0].number, 1);
+  EXPECT_EQ(doc.points[1].number, 2);
+  EXPECT_EQ(doc.points[1].description, "two");
+  EXPECT_EQ(doc.points[2].description, "three");
+  EXPECT_FALSE(doc.points[2].numbered);
+}
+
+TEST(ParserTest, MissingPlanIsADiagnostic) {
+  Document doc = ParseString("ok 1\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics, std::vector<std::string>{"no plan"});
+}
+
+TEST(ParserTest, PlanCountMismatchIsADiagnostic) {
+  Document doc = ParseString("1..3\nok 1\nok 2\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics,
+            std::vector<std::string>{"planned 3 tests but ran 2"});
+}
+
+TEST(ParserTest, SecondPlanIsADiagnostic) {
+  Document doc = ParseString("1..1\nok 1\n1..1\n");
+  EXPECT_FALSE(doc.ok());
+}
+
+TEST(ParserTest, PointAfterTrailingPlanIsADiagnostic) {
+  Document doc = ParseString("ok 1\n1..2\nok 2\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics[0], "test point after the plan at the end");
+}
+
+TEST(ParserTest, DuplicateNumberIsADiagnostic) {
+  Document doc = ParseString("1..2\nok 1\nok 1\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics[0], "duplicate test number 1");
+}
+
+TEST(ParserTest, OutOfOrderNumberIsADiagnostic) {
+  Document doc = ParseString("1..2\nok 2\nok 1\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics[0], "test number 2 out of order (expected 1)");
+}
+
+TEST(ParserTest, NumberBeyondThePlanIsADiagnostic) {
+  Document doc = ParseString("1..1\nok 5\n");
+  EXPECT_FALSE(doc.ok());
+}
+
+TEST(ParserTest, BailOutFailsAndKeepsTheReason) {
+  Document doc = ParseString("1..3\nok 1\nBail out! database gone\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_TRUE(doc.bailed_out);
+  EXPECT_EQ(doc.bail_reason, "database gone");
+}
+
+TEST(ParserTest, NonTapLinesAreTolerated) {
+  Document doc = ParseString(
+      "starting up\n1..1\nsome log line\n\n  indented noise\nok 1\nbye\n");
+  EXPECT_TRUE(doc.ok()) << doc.diagnostics.size();
+}
+
+TEST(ParserTest, StrictPragmaMakesNonTapLinesFail) {
+  Document doc = ParseString("TAP version 14\npragma +strict\n1..1\nnoise\nok 1\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.pragmas, std::vector<std::string>{"+strict"});
+}
+
+TEST(ParserTest, OkayIsNotATestPoint) {
+  Document doc = ParseString("1..1\nokay then\nok 1\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.point_count, 1);
+}
+
+TEST(ParserTest, YamlBlockIsAttachedToItsPoint) {
+  Document doc = ParseString(
+      "TAP version 14\n1..2\nnot ok 1 - bad\n  ---\n  message: boom\n  "
+      "data:\n    - 1\n  ...\nok 2\n");
+  EXPECT_EQ(doc.points[0].yaml, "message: boom\ndata:\n  - 1\n");
+  EXPECT_EQ(doc.point_count, 2);
+  EXPECT_TRUE(doc.diagnostics.empty());
+}
+
+TEST(ParserTest, UnterminatedYamlIsADiagnostic) {
+  Document doc = ParseString("1..1\nok 1\n  ---\n  a: b\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics[0], "unterminated YAML block");
+}
+
+TEST(ParserTest, SubtestIsNestedUnderItsClosingPoint) {
+  Document doc = ParseString(
+      "TAP version 14\n1..2\n"
+      "# Subtest: inner\n"
+      "    1..2\n    ok 1 - a\n    ok 2 - b\n"
+      "ok 1 - inner\n"
+      "ok 2 - outer\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  EXPECT_EQ(doc.points[0].subtest_name, "inner");
+  EXPECT_EQ(doc.points[0].subtest->points.size(), 2u);
+  EXPECT_EQ(doc.points[0].subtest->points[1].description, "b");
+  EXPECT_EQ(doc.points[1].subtest, nullptr);
+}
+
+TEST(ParserTest, IndentedSubtestCommentNamesTheSubtest) {
+  Document doc = ParseString(
+      "1..1\n    # Subtest: deep\n    1..1\n    ok 1\nok 1 - deep\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.points[0].subtest_name, "deep");
+}
+
+TEST(ParserTest, SubtestsNest) {
+  Document doc = ParseString(
+      "1..1\n"
+      "    1..1\n"
+      "        1..1\n"
+      "        not ok 1 - leaf\n"
+      "    not ok 1 - middle\n"
+      "not ok 1 - top\n");
+  EXPECT_FALSE(doc.ok());
+  const Document& middle = *doc.points[0].subtest;
+  ASSERT_NE(middle.points[0].subtest, nullptr);
+  EXPECT_EQ(middle.points[0].subtest->points[0].description, "leaf");
+  EXPECT_TRUE(doc.diagnostics.empty());
+}
+
+TEST(ParserTest, PassingPointOverFailingSubtestIsADiagnostic) {
+  Document doc =
+      ParseString("1..1\n    1..1\n    not ok 1\nok 1 - claims success\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.diagnostics[0], "test 1 is ok but its subtest failed");
+}
+
+TEST(ParserTest, SubtestWithoutClosingPointIsADiagnostic) {
+  Document doc = ParseString("1..0\n    1..1\n    ok 1\n");
+  EXPECT_FALSE(doc.ok());
+}
+
+TEST(ParserTest, KtapSubtestsUseTwoSpaces) {
+  Document doc = ParseString(
+      "KTAP version 1\n1..1\n"
+      "  KTAP version 1\n  # Subtest: kunit_suite\n  1..2\n"
+      "  ok 1 test_a\n  ok 2 test_b # SKIP no hw\n"
+      "ok 1 kunit_suite\n");
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  EXPECT_TRUE(doc.points[0].subtest->ktap);
+  EXPECT_EQ(doc.points[0].subtest->points[0].description, "test_a");
+  EXPECT_EQ(doc.points[0].subtest->skipped, 1);
+}
+
+TEST(ParserTest, KernelStyleFourSpaceKtapSubtestsParse) {
+  Document doc = ParseString(
+      "KTAP version 1\n1..1\n"
+      "    KTAP version 1\n    # Subtest: suite\n    1..1\n"
+      "    ok 1 case\n"
+      "ok 1 suite\n");
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.points[0].subtest_name, "suite");
+}
+
+TEST(ParserTest, FeedHandlesLinesSplitAcrossChunks) {
+  Parser parser;
+  std::string text = "TAP version 14\n1..2\nok 1 - alpha\r\nnot ok 2 - beta";
+  for (char c : text) parser.Feed(absl::string_view(&c, 1));
+  Document doc = parser.Finish();
+  EXPECT_EQ(doc.points.size(), 2u);
+  EXPECT_EQ(doc.points[0].description, "alpha");
+  EXPECT_EQ(doc.points[1].description, "beta");
+}
+
+TEST(ParserTest, OverlongLinesAreCut) {
+  Options options;
+  options.max_line_length = 16;
+  Parser parser(options);
+  parser.Feed("1..1\nok 1 - ");
+  parser.Feed(std::string(100000, 'x'));
+  parser.Feed("\n");
+  Document doc = parser.Finish();
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.points[0].description.size(), 16u - 7u);
+}
+
+TEST(ParserTest, StoredPointsAreCappedButAllAreCounted) {
+  Options options;
+  options.max_points = 10;
+  std::string text = "1..1000\n";
+  for (int i = 1; i <= 1000; ++i) absl::StrAppend(&text, "ok ", i, "\n");
+  Document doc = ParseString(text, options);
+  EXPECT_TRUE(doc.ok());
+  EXPECT_EQ(doc.points.size(), 10u);
+  EXPECT_EQ(doc.point_count, 1000);
+}
+
+TEST(ParserTest, DiagnosticsAreCapped) {
+  Options options;
+  options.max_diagnostics = 3;
+  Document doc = ParseString("1..1\nok 5\nok 5\nok 5\nok 5\nok 5\n", options);
+  EXPECT_EQ(doc.diagnostics.size(), 4u);
+  EXPECT_EQ(doc.diagnostics.back(), "... and 8 more diagnostics");
+}
+
+TEST(ParserTest, BinaryGarbageNeverCrashes) {
+  std::string junk;
+  for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>(i * 37));
+  Document doc = ParseString(junk);
+  EXPECT_FALSE(doc.ok());
+}
+
+TEST(LooksLikeTapTest, RecognizesTheStartOfAStream) {
+  EXPECT_TRUE(LooksLikeTap("TAP version 14"));
+  EXPECT_TRUE(LooksLikeTap("KTAP version 1"));
+  EXPECT_TRUE(LooksLikeTap("1..5"));
+  EXPECT_TRUE(LooksLikeTap("ok"));
+  EXPECT_TRUE(LooksLikeTap("not ok 3 - x"));
+  EXPECT_TRUE(LooksLikeTap("Bail out!"));
+  EXPECT_FALSE(LooksLikeTap("okay"));
+  EXPECT_FALSE(LooksLikeTap("hello world"));
+  EXPECT_FALSE(LooksLikeTap("# comment"));
+}
+
+}  // namespace
+}  // namespace tap
