@@ -1,0 +1,29 @@
+// proctor's subcommands. Each takes the arguments after its name and
+// returns the process exit code (DESIGN.md: 0, 1, 2 usage, 3
+// infrastructure, 130 interrupted).
+#ifndef PROCTOR_RUNNER_COMMANDS_H_
+#define PROCTOR_RUNNER_COMMANDS_H_
+
+#include <string>
+#include <vector>
+
+namespace proctor {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitTestsFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInfrastructure = 3;
+inline constexpr int kExitInterrupted = 130;
+
+inline constexpr char kVersion[] = "0.1.0";
+
+int RunCommand(const std::vector<std::string>& args);
+int ListCommand(const std::vector<std::string>& args);
+int SysinfoCommand(const std::vector<std::string>& args);
+
+// Prints "proctor: error: MESSAGE" on stderr and returns `code`.
+int Fail(int code, const std::string& message);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_COMMANDS_H_

@@ -1,0 +1,429 @@
+#include "runner/executor.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <system_error>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/str_cat.h"
+#include "runner/output_capture.h"
+#include "runner/subprocess.h"
+#include "runner/text.h"
+#include "runner/verdict.h"
+#include "tap/parser.h"
+
+namespace proctor {
+
+namespace {
+
+// How long the pipes of a finished test may stay open, held by a process
+// that left its process group, before the runner stops reading them.
+constexpr absl::Duration kDrainLimit = absl::Milliseconds(500);
+// Bytes of output searched for the first line, to tell TAP from plain text.
+constexpr size_t kSniffLimit = 4096;
+
+std::string Rfc3339(absl::Time t) {
+  return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
+}
+
+void ConvertPoints(const std::vector<tap::TestPoint>& in,
+                   google::protobuf::RepeatedPtrField<TapPoint>* out) {
+  for (const tap::TestPoint& p : in) {
+    TapPoint* o = out->Add();
+    o->set_number(p.number);
+    o->set_ok(p.ok);
+    o->set_description(SanitizeUtf8(p.description));
+    if (p.directive == tap::Directive::kSkip) o->set_directive("SKIP");
+    if (p.directive == tap::Directive::kTodo) o->set_directive("TODO");
+    o->set_reason(SanitizeUtf8(p.reason));
+    o->set_yaml(SanitizeUtf8(p.yaml));
+    o->set_subtest_name(SanitizeUtf8(p.subtest_name));
+    if (p.subtest != nullptr) {
+      ConvertPoints(p.subtest->points, o->mutable_subtest());
+      for (const std::string& d : p.subtest->diagnostics) {
+        o->add_subtest_diagnostics(SanitizeUtf8(d));
+      }
+    }
+  }
+}
+
+int PollMillis(absl::Time now, absl::Time until) {
+  if (until == absl::InfiniteFuture()) return -1;
+  if (until <= now) return 0;
+  // Round up so a wake-up never comes just before its deadline.
+  int64_t ms = absl::ToInt64Milliseconds(until - now + absl::Microseconds(999));
+  return static_cast<int>(std::min<int64_t>(ms, 60000));
+}
+
+}  // namespace
+
+struct Executor::Running {
+  const PlannedTest* test = nullptr;
+  Subprocess proc;
+  std::optional<OutputCapture> out, err;
+  // TAP detection and parsing of stdout.
+  OutputFormat format = OutputFormat::kAuto;
+  bool decided = false;
+  bool is_tap = false;
+  std::string sniff;
+  std::unique_ptr<tap::Parser> tap;
+
+  absl::Time start;
+  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time kill_at = absl::InfiniteFuture();
+  absl::Time drain_until = absl::InfiniteFuture();
+  bool exited = false;
+  ExitInfo exit;
+  bool timed_out = false;
+  bool interrupted = false;
+  std::string abs_dir;
+  std::string tmpdir;
+
+  void Decide(absl::string_view line) {
+    decided = true;
+    is_tap = tap::LooksLikeTap(line);
+    if (is_tap) {
+      tap = std::make_unique<tap::Parser>();
+      tap->Feed(sniff);
+    }
+    sniff.clear();
+  }
+
+  void OnStdout(absl::string_view chunk) {
+    if (format == OutputFormat::kExit) return;
+    if (decided) {
+      if (tap != nullptr) tap->Feed(chunk);
+      return;
+    }
+    sniff.append(chunk.data(), std::min(chunk.size(), kSniffLimit));
+    size_t begin = 0;
+    while (begin < sniff.size()) {
+      size_t nl = sniff.find('\n', begin);
+      if (nl == std::string::npos) break;
+      absl::string_view line(sniff.data() + begin, nl - begin);
+      if (!absl::StripAsciiWhitespace(line).empty()) {
+        Decide(line);
+        return;
+      }
+      begin = nl + 1;
+    }
+    if (sniff.size() >= kSniffLimit) Decide("");
+  }
+
+  // At end of output: decide on a last line without newline.
+  void DecideAtEnd() {
+    if (decided || format == OutputFormat::kExit) return;
+    absl::string_view rest = absl::StripAsciiWhitespace(sniff);
+    Decide(rest.substr(0, rest.find('\n')));
+  }
+};
+
+Executor::Executor(ExecutorOptions options, JobDir* job, Recorder* recorder,
+                   SignalWatcher* signals,
+                   std::function<void(const TestResult&)> on_finish)
+    : options_(std::move(options)),
+      job_(job),
+      recorder_(recorder),
+      signals_(signals),
+      on_finish_(std::move(on_finish)) {}
+
+Executor::~Executor() = default;
+
+TestResult Executor::BaseResult(const PlannedTest& test) const {
+  TestResult r;
+  r.set_index(test.index);
+  r.set_name(SanitizeUtf8(test.name));
+  r.set_path(SanitizeUtf8(test.path));
+  r.set_where(test.where);
+  r.set_dir(SanitizeUtf8(test.dir));
+  r.set_timeout_seconds(absl::ToDoubleSeconds(test.timeout));
+  for (const std::string& t : test.tags) r.add_tags(SanitizeUtf8(t));
+  return r;
+}
+
+void Executor::Record(TestResult result) {
+  job_->Log(absl::StrCat("finished ", result.dir(), " ", StatusName(result.status()),
+                         result.reason().empty() ? "" : ": ", result.reason()));
+  if (result.stdout_stats().truncated() || result.stderr_stats().truncated()) {
+    job_->Log(absl::StrCat(result.dir(), ": output cut at --max-output (stdout ",
+                           result.stdout_stats().bytes(), " bytes, stderr ",
+                           result.stderr_stats().bytes(), " bytes)"));
+  }
+  absl::Status s = recorder_->Add(result);
+  if (!s.ok()) job_->Log(absl::StrCat("error: ", s.message()));
+  on_finish_(result);
+}
+
+void Executor::Start(const PlannedTest& test) {
+  absl::Time now = absl::Now();
+  absl::StatusOr<std::string> dir = job_->MakeTestDir(test.dir);
+  if (!dir.ok()) {
+    TestResult r = BaseResult(test);
+    r.set_status(ERROR);
+    r.set_reason(std::string(dir.status().message()));
+    Record(std::move(r));
+    return;
+  }
+  if (test.preset != STATUS_UNSPECIFIED) {
+    TestResult r = BaseResult(test);
+    r.set_start_time(Rfc3339(now));
+    r.set_status(test.preset);
+    r.set_reason(SanitizeUtf8(test.preset_reason));
+    Record(std::move(r));
+    return;
+  }
+  if (options_.per_test_sysinfo != nullptr) {
+    CollectSysinfo(*options_.per_test_sysinfo, *dir + "/sysinfo/pre",
+                   options_.path_env);
+  }
+
+  auto r = std::make_unique<Running>();
+  r->test = &test;
+  r->format = test.format;
+  r->abs_dir = *dir;
+  r->start = now;
+  if (r->format == OutputFormat::kTap) {
+    r->decided = true;
+    r->is_tap = true;
+    r->tap = std::make_unique<tap::Parser>();
+  }
+  auto fail = [&](absl::string_view why) {
+    TestResult res = BaseResult(test);
+    res.set_start_time(Rfc3339(now));
+    res.set_status(ERROR);
+    res.set_reason(SanitizeUtf8(why));
+    Record(std::move(res));
+  };
+
+  absl::StatusOr<OutputCapture> out =
+      OutputCapture::Open(*dir + "/stdout", options_.max_output);
+  absl::StatusOr<OutputCapture> err =
+      OutputCapture::Open(*dir + "/stderr", options_.max_output);
+  if (!out.ok() || !err.ok()) {
+    fail(!out.ok() ? out.status().message() : err.status().message());
+    return;
+  }
+  r->out.emplace(*std::move(out));
+  r->err.emplace(*std::move(err));
+  Running* raw = r.get();
+  r->out->set_consumer([raw](absl::string_view c) { raw->OnStdout(c); });
+
+  std::string tmpl = absl::StrCat(options_.tmp_root, "/proctor-",
+                                  options_.job_id.substr(0, 7), "-",
+                                  test.index, "-XXXXXX");
+  if (mkdtemp(&tmpl[0]) == nullptr) {
+    fail(absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root));
+    return;
+  }
+  r->tmpdir = tmpl;
+
+  SpawnOptions spawn;
+  spawn.argv = {test.path};
+  spawn.env = options_.env;
+  std::string outputs = *dir + "/outputs";
+  for (const auto& [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
+           {"DATA", options_.data_dir},
+           {"AUTOTEST_DATA", options_.data_dir},
+           {"TEMPDIR", r->tmpdir},
+           {"TMPDIR", r->tmpdir},
+           {"OUTPUTDIR", outputs},
+           {"PROCTOR_WHERE", test.where},
+           {"PROCTOR_TEST_NAME", test.name},
+           {"PROCTOR_JOB_ID", options_.job_id}}) {
+    spawn.env.push_back(absl::StrCat(k, "=", v));
+  }
+  spawn.cwd = std::filesystem::path(test.path).parent_path().string();
+  spawn.stdout_fd = r->out->write_fd();
+  spawn.stderr_fd = r->err->write_fd();
+  absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
+  r->out->CloseWriteEnd();
+  r->err->CloseWriteEnd();
+  if (!proc.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(r->tmpdir, ec);
+    fail(proc.status().message());
+    return;
+  }
+  r->proc = *std::move(proc);
+  r->deadline = now + test.timeout;
+  job_->Log(absl::StrCat("started ", test.dir, " pid ", r->proc.pid()));
+  running_.push_back(std::move(r));
+}
+
+void Executor::Finish(Running* r) {
+  const PlannedTest& test = *r->test;
+  absl::Time end = absl::Now();
+  r->DecideAtEnd();
+  std::optional<tap::Document> doc;
+  if (r->tap != nullptr) doc = r->tap->Finish();
+
+  Outcome outcome;
+  outcome.exit = r->exit;
+  outcome.timed_out = r->timed_out;
+  outcome.timeout_seconds = absl::ToDoubleSeconds(test.timeout);
+  outcome.interrupted = r->interrupted;
+  outcome.tap = doc ? &*doc : nullptr;
+  Verdict v = Judge(outcome);
+
+  TestResult res = BaseResult(test);
+  res.set_start_time(Rfc3339(r->start));
+  res.set_duration_seconds(absl::ToDoubleSeconds(end - r->start));
+  res.set_status(v.status);
+  res.set_reason(SanitizeUtf8(v.reason));
+  if (r->exit.exited) res.set_exit_code(r->exit.code);
+  res.set_signal(r->exit.signal);
+  for (auto [capture, stats] : {std::make_pair(&*r->out, res.mutable_stdout_stats()),
+                                std::make_pair(&*r->err, res.mutable_stderr_stats())}) {
+    stats->set_bytes(capture->bytes());
+    stats->set_kept_bytes(capture->kept_bytes());
+    stats->set_truncated(capture->truncated());
+  }
+  if (doc) {
+    res.set_tap(true);
+    TapSummary* s = res.mutable_tap_summary();
+    s->set_version(doc->version);
+    s->set_ktap(doc->ktap);
+    s->set_planned(doc->plan.count);
+    s->set_points(doc->point_count);
+    s->set_failed(doc->failed);
+    s->set_skipped(doc->skipped);
+    s->set_todo(doc->todo);
+    s->set_bailed_out(doc->bailed_out);
+    s->set_bail_reason(SanitizeUtf8(doc->bail_reason));
+    for (const std::string& d : doc->diagnostics) {
+      s->add_diagnostics(SanitizeUtf8(d));
+    }
+    ConvertPoints(doc->points, res.mutable_tap_points());
+  }
+  if (!options_.keep_tmp && !r->tmpdir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(r->tmpdir, ec);
+  }
+  if (options_.per_test_sysinfo != nullptr) {
+    CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/post",
+                   options_.path_env);
+    WriteDmesgDiff(r->abs_dir + "/sysinfo/pre", r->abs_dir + "/sysinfo/post",
+                   r->abs_dir + "/sysinfo/post/dmesg.diff")
+        .IgnoreError();
+  }
+  Record(std::move(res));
+}
+
+bool Executor::Run(const std::vector<PlannedTest>& tests) {
+  size_t next = 0;
+  bool interrupting = false;
+  absl::Time next_flush = absl::InfiniteFuture();
+  std::vector<struct pollfd> fds;
+  std::vector<OutputCapture*> owners;
+
+  for (;;) {
+    if (signals_->interrupted() && !interrupting) {
+      interrupting = true;
+      absl::Time now = absl::Now();
+      absl::Duration grace = std::min(options_.kill_grace, absl::Seconds(2));
+      for (auto& r : running_) {
+        r->interrupted = true;
+        r->proc.SignalGroup(SIGTERM);
+        r->kill_at = std::min(r->kill_at, now + grace);
+      }
+    }
+    while (!interrupting && next < tests.size() &&
+           running_.size() < static_cast<size_t>(options_.jobs)) {
+      Start(tests[next++]);
+    }
+    if (running_.empty() && (interrupting || next >= tests.size())) break;
+
+    absl::Time now = absl::Now();
+    absl::Time wake = next_flush;
+    fds.clear();
+    owners.clear();
+    fds.push_back({signals_->fd(), POLLIN, 0});
+    owners.push_back(nullptr);
+    for (auto& r : running_) {
+      wake = std::min({wake, r->deadline, r->kill_at, r->drain_until});
+      for (OutputCapture* c : {&*r->out, &*r->err}) {
+        if (c->open()) {
+          fds.push_back({c->read_fd(), POLLIN, 0});
+          owners.push_back(c);
+        }
+      }
+    }
+    if (running_.empty()) wake = absl::Now();  // only presets left to record
+    poll(fds.data(), fds.size(), PollMillis(now, wake));
+
+    for (size_t i = 1; i < fds.size(); ++i) {
+      if (fds[i].revents != 0) owners[i]->Pump();
+    }
+    if (fds[0].revents != 0) {
+      std::vector<int> sigs = signals_->Read();
+      bool second_interrupt =
+          interrupting && std::count_if(sigs.begin(), sigs.end(), [](int s) {
+            return s != SIGCHLD;
+          }) > 0;
+      if (second_interrupt) {
+        for (auto& r : running_) r->proc.SignalGroup(SIGKILL);
+      }
+      int status;
+      pid_t pid;
+      while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+        for (auto& r : running_) {
+          if (r->proc.pid() == pid && !r->exited) {
+            r->exited = true;
+            r->exit = DecodeWaitStatus(status);
+            r->proc.MarkReaped();
+            // The test is over: end what it left running in its group.
+            r->proc.SignalGroup(SIGKILL);
+            r->drain_until = absl::Now() + kDrainLimit;
+          }
+        }
+      }
+    }
+
+    now = absl::Now();
+    for (auto it = running_.begin(); it != running_.end();) {
+      Running* r = it->get();
+      if (!r->exited && now >= r->deadline && !r->timed_out) {
+        r->timed_out = true;
+        r->proc.SignalGroup(SIGTERM);
+        r->kill_at = now + options_.kill_grace;
+        job_->Log(absl::StrCat(r->test->dir, ": timed out, sent SIGTERM"));
+      }
+      if (now >= r->kill_at) {
+        r->proc.SignalGroup(SIGKILL);
+        r->kill_at = absl::InfiniteFuture();
+      }
+      if (r->exited && now >= r->drain_until) {
+        r->out->Pump();
+        r->err->Pump();
+        r->out->Close();
+        r->err->Close();
+      }
+      if (r->exited && !r->out->open() && !r->err->open()) {
+        Finish(r);
+        it = running_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+    next_flush = recorder_->MaybeFlush(absl::Now());
+  }
+
+  for (; next < tests.size(); ++next) {
+    TestResult r = BaseResult(tests[next]);
+    r.set_status(INTERRUPTED);
+    r.set_reason("not started: the job was interrupted");
+    job_->MakeTestDir(tests[next].dir).IgnoreError();
+    Record(std::move(r));
+  }
+  KillAdoptedOrphans({});
+  return !interrupting;
+}
+
+}  // namespace proctor

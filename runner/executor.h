@@ -1,0 +1,79 @@
+// Runs planned tests on the host, up to `jobs` at a time, in one poll loop:
+// output pipes stream into files (and the TAP parser), deadlines send
+// SIGTERM then SIGKILL to the test's process group, child exits arrive
+// through the SignalWatcher, and an interrupt ends running tests and marks
+// the rest INTERRUPTED. Each finished test goes to the Recorder and to the
+// `on_finish` callback (the console) at once.
+#ifndef PROCTOR_RUNNER_EXECUTOR_H_
+#define PROCTOR_RUNNER_EXECUTOR_H_
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "runner/job_dir.h"
+#include "runner/metadata.h"
+#include "runner/recorder.h"
+#include "runner/result.pb.h"
+#include "runner/signals.h"
+#include "runner/sysinfo.h"
+
+namespace proctor {
+
+struct PlannedTest {
+  int index = 0;
+  std::string name;  // as printed, e.g. "dir/t.sh" or "t.sh [host]"
+  std::string path;
+  std::string where = "host";
+  std::string dir;  // relative to the job directory
+  absl::Duration timeout;
+  OutputFormat format = OutputFormat::kAuto;
+  std::vector<std::string> tags;
+  // Decided without running (requirements, start errors, guest tests).
+  Status preset = STATUS_UNSPECIFIED;
+  std::string preset_reason;
+};
+
+struct ExecutorOptions {
+  int jobs = 1;
+  absl::Duration kill_grace = absl::Seconds(5);
+  int64_t max_output = 0;
+  std::vector<std::string> env;  // the base environment, NAME=value
+  std::string data_dir;
+  std::string tmp_root;
+  bool keep_tmp = false;
+  std::string job_id;
+  // Set for --sysinfo=per-test.
+  const std::vector<SysinfoEntry>* per_test_sysinfo = nullptr;
+  std::string path_env;
+};
+
+class Executor {
+ public:
+  Executor(ExecutorOptions options, JobDir* job, Recorder* recorder,
+           SignalWatcher* signals,
+           std::function<void(const TestResult&)> on_finish);
+  ~Executor();
+
+  // Runs every test. Returns false if the job was interrupted.
+  bool Run(const std::vector<PlannedTest>& tests);
+
+ private:
+  struct Running;
+  void Start(const PlannedTest& test);
+  void Finish(Running* r);
+  void Record(TestResult result);
+  TestResult BaseResult(const PlannedTest& test) const;
+
+  ExecutorOptions options_;
+  JobDir* job_;
+  Recorder* recorder_;
+  SignalWatcher* signals_;
+  std::function<void(const TestResult&)> on_finish_;
+  std::vector<std::unique_ptr<Running>> running_;
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_EXECUTOR_H_

@@ -1,0 +1,50 @@
+#include "runner/flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, results_dir, "",
+          "where job directories go (default: $PROCTOR_RESULTS, else "
+          "./results)");
+ABSL_FLAG(int, jobs, 1, "tests run at once (-j N)");
+ABSL_FLAG(std::string, timeout, "10m",
+          "per-test timeout (30, 30s, 5m); a test's timeout= wins unless "
+          "this flag is given");
+ABSL_FLAG(std::string, kill_grace, "5s",
+          "time between SIGTERM and SIGKILL for a test over its timeout");
+ABSL_FLAG(std::string, filter, "",
+          "run only tests whose name matches this RE2 pattern");
+ABSL_FLAG(std::vector<std::string>, tags, {},
+          "run only tests with one of these tags; -TAG excludes");
+ABSL_FLAG(std::string, where, "",
+          "host, guest or both (default: $PROCTOR_WHERE, else host); a "
+          "test's where= wins unless this flag is given");
+ABSL_FLAG(std::string, format, "auto",
+          "how verdicts are decided: auto (TAP if the output starts like "
+          "TAP), tap, exit");
+ABSL_FLAG(std::string, data, "",
+          "the data directory given as $DATA (default: $DATA, "
+          "$AUTOTEST_DATA, else PATH/data)");
+ABSL_FLAG(bool, keep_tmp, false, "keep each test's $TEMPDIR");
+ABSL_FLAG(std::string, tmp_dir, "",
+          "where $TEMPDIR directories are made (default: $TMPDIR, else /tmp)");
+ABSL_FLAG(std::string, max_output, "64M",
+          "bytes of stdout and of stderr kept per test; the rest is counted "
+          "and dropped");
+ABSL_FLAG(std::string, sysinfo, "job",
+          "system information: off, job (before and after the job), "
+          "per-test");
+ABSL_FLAG(std::string, sysinfo_config, "",
+          "the list of sysinfo commands and files (default: built in, "
+          "runner/sysinfo.conf)");
+
+namespace proctor {
+
+const std::vector<std::string> kRunFlags = {
+    "results_dir", "jobs",     "timeout",  "kill_grace", "filter",
+    "tags",        "where",    "format",   "data",       "keep_tmp",
+    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config"};
+const std::vector<std::string> kListFlags = {"filter", "tags", "where",
+                                             "timeout", "format", "data"};
+const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
+
+}  // namespace proctor

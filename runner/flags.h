@@ -1,0 +1,34 @@
+// The flags of `proctor run`, `list` and `sysinfo`, and the per-subcommand
+// lists of which apply.
+#ifndef PROCTOR_RUNNER_FLAGS_H_
+#define PROCTOR_RUNNER_FLAGS_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/flags/declare.h"
+
+ABSL_DECLARE_FLAG(std::string, results_dir);
+ABSL_DECLARE_FLAG(int, jobs);
+ABSL_DECLARE_FLAG(std::string, timeout);
+ABSL_DECLARE_FLAG(std::string, kill_grace);
+ABSL_DECLARE_FLAG(std::string, filter);
+ABSL_DECLARE_FLAG(std::vector<std::string>, tags);
+ABSL_DECLARE_FLAG(std::string, where);
+ABSL_DECLARE_FLAG(std::string, format);
+ABSL_DECLARE_FLAG(std::string, data);
+ABSL_DECLARE_FLAG(bool, keep_tmp);
+ABSL_DECLARE_FLAG(std::string, tmp_dir);
+ABSL_DECLARE_FLAG(std::string, max_output);
+ABSL_DECLARE_FLAG(std::string, sysinfo);
+ABSL_DECLARE_FLAG(std::string, sysinfo_config);
+
+namespace proctor {
+
+extern const std::vector<std::string> kRunFlags;
+extern const std::vector<std::string> kListFlags;
+extern const std::vector<std::string> kSysinfoFlags;
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_FLAGS_H_

@@ -1,0 +1,110 @@
+#include "runner/plan.h"
+
+#include <algorithm>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "re2/re2.h"
+#include "runner/discovery.h"
+#include "runner/job_dir.h"
+#include "runner/requirements.h"
+
+namespace proctor {
+namespace {
+
+bool TagsSelect(const std::vector<std::string>& wanted,
+                const std::vector<std::string>& tags) {
+  bool any_include = false, included = false;
+  for (const std::string& w : wanted) {
+    if (absl::StartsWith(w, "-")) {
+      if (std::find(tags.begin(), tags.end(), w.substr(1)) != tags.end()) {
+        return false;
+      }
+    } else {
+      any_include = true;
+      if (std::find(tags.begin(), tags.end(), w) != tags.end()) included = true;
+    }
+  }
+  return !any_include || included;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
+  if (o.paths.empty()) {
+    return absl::InvalidArgumentError("no test path given");
+  }
+  std::unique_ptr<RE2> filter;
+  if (!o.filter.empty()) {
+    filter = std::make_unique<RE2>(o.filter, RE2::Quiet);
+    if (!filter->ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad --filter pattern: ", filter->error()));
+    }
+  }
+  DiscoveryOptions d;
+  d.skip_dir = o.skip_dir;
+  absl::StatusOr<std::vector<TestSpec>> specs = Discover(o.paths, d);
+  if (!specs.ok()) return specs.status();
+
+  std::vector<PlannedTest> plan;
+  for (const TestSpec& spec : *specs) {
+    if (filter != nullptr &&
+        !RE2::PartialMatch(re2::StringPiece(spec.name.data(), spec.name.size()),
+                           *filter)) {
+      continue;
+    }
+    if (!o.tags.empty() && !TagsSelect(o.tags, spec.metadata.tags)) continue;
+
+    const Metadata& md = spec.metadata;
+    PlannedTest base;
+    base.path = spec.path;
+    base.tags = md.tags;
+    base.timeout =
+        (!o.timeout_explicit && md.timeout) ? *md.timeout : o.timeout;
+    base.format = (!o.format_explicit && md.format) ? *md.format : o.format;
+    Where where = (!o.where_explicit && md.where) ? *md.where : o.where;
+    if (!spec.error.empty()) {
+      base.preset = ERROR;
+      base.preset_reason = spec.error;
+    } else {
+      std::string unmet = UnmetRequirement(md.requires_, o.path_env);
+      if (!unmet.empty()) {
+        base.preset = SKIPPED;
+        base.preset_reason = unmet;
+      }
+    }
+    std::vector<std::string> places;
+    if (where == Where::kBoth) {
+      places = {"host", "guest"};
+    } else {
+      places = {WhereName(where)};
+    }
+    for (const std::string& place : places) {
+      PlannedTest t = base;
+      t.where = place;
+      t.name = places.size() > 1 ? absl::StrCat(spec.name, " [", place, "]")
+                                 : spec.name;
+      if (place == "guest" && t.preset == STATUS_UNSPECIFIED) {
+        t.preset = SKIPPED;
+        t.preset_reason = "where=guest: this proctor build has no guest support";
+      }
+      plan.push_back(std::move(t));
+    }
+  }
+  if (plan.empty()) {
+    return absl::NotFoundError(absl::StrCat(
+        "no tests found in ", absl::StrJoin(o.paths, " "),
+        (filter != nullptr || !o.tags.empty()) ? " (after --filter/--tags)"
+                                               : ""));
+  }
+  int total = static_cast<int>(plan.size());
+  for (int i = 0; i < total; ++i) {
+    plan[i].index = i + 1;
+    plan[i].dir = JobDir::TestDirName(i + 1, total, plan[i].name);
+  }
+  return plan;
+}
+
+}  // namespace proctor

@@ -1,0 +1,102 @@
+#include "runner/recorder.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "runner/atomic_file.h"
+#include "runner/report_writers.h"
+
+namespace proctor {
+
+void Summarize(const JobResult& job, Summary* s) {
+  s->Clear();
+  for (const TestResult& t : job.tests()) {
+    s->set_total(s->total() + 1);
+    switch (t.status()) {
+      case PASS:
+        s->set_passed(s->passed() + 1);
+        break;
+      case SKIPPED:
+        s->set_skipped(s->skipped() + 1);
+        break;
+      case ERROR:
+        s->set_errors(s->errors() + 1);
+        break;
+      case TIMEOUT:
+        s->set_timeouts(s->timeouts() + 1);
+        break;
+      case INTERRUPTED:
+        s->set_interrupted(s->interrupted() + 1);
+        break;
+      default:
+        s->set_failed(s->failed() + 1);
+    }
+  }
+}
+
+absl::Status Recorder::Add(TestResult result) {
+  absl::StatusOr<std::string> json = ToJson(result);
+  absl::Status written =
+      json.ok() ? WriteFileAtomically(
+                      absl::StrCat(dir_->path(), "/", result.dir(),
+                                   "/result.json"),
+                      *json)
+                : json.status();
+  auto* tests = job_.mutable_tests();
+  // Tests finish out of order under -j; keep the list in index order. The
+  // common case (in order) appends.
+  tests->Add(std::move(result));
+  for (int i = tests->size() - 1;
+       i > 0 && tests->Get(i - 1).index() > tests->Get(i).index(); --i) {
+    tests->SwapElements(i - 1, i);
+  }
+  dirty_ = true;
+  return written;
+}
+
+absl::Status Recorder::WriteJobFiles() {
+  Summarize(job_, job_.mutable_summary());
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    job_.set_runner_max_rss_kb(usage.ru_maxrss);
+  }
+  absl::Status status = absl::OkStatus();
+  absl::StatusOr<std::string> json = ToJson(job_);
+  if (!json.ok()) return json.status();
+  status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
+  absl::StatusOr<std::string> xml = RenderJunit(job_);
+  if (!xml.ok()) return xml.status();
+  status.Update(WriteFileAtomically(dir_->path() + "/results.xml", *xml));
+  status.Update(
+      WriteFileAtomically(dir_->path() + "/results.tap", RenderTap(job_)));
+  dirty_ = false;
+  return status;
+}
+
+absl::Time Recorder::MaybeFlush(absl::Time now, absl::Duration interval) {
+  if (!dirty_) return absl::InfiniteFuture();
+  if (now - last_write_ < interval) return last_write_ + interval;
+  absl::Status s = WriteJobFiles();
+  if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
+  last_write_ = now;
+  return absl::InfiniteFuture();
+}
+
+absl::Status Recorder::Finish(absl::Time end, bool interrupted,
+                              int exit_code) {
+  job_.set_end_time(absl::FormatTime(absl::RFC3339_full, end,
+                                     absl::UTCTimeZone()));
+  absl::Time start;
+  std::string err;
+  if (absl::ParseTime(absl::RFC3339_full, job_.start_time(), &start, &err)) {
+    job_.set_duration_seconds(absl::ToDoubleSeconds(end - start));
+  }
+  job_.set_interrupted(interrupted);
+  job_.set_complete(true);
+  job_.set_exit_code(exit_code);
+  return WriteJobFiles();
+}
+
+}  // namespace proctor

@@ -1,0 +1,233 @@
+// `proctor run`: plan, record, execute, report.
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/flags/flag.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+#include "re2/re2.h"
+#include "runner/atomic_file.h"
+#include "runner/cli.h"
+#include "runner/commands.h"
+#include "runner/executor.h"
+#include "runner/flags.h"
+#include "runner/job_dir.h"
+#include "runner/plan.h"
+#include "runner/recorder.h"
+#include "runner/report_writers.h"
+#include "runner/signals.h"
+#include "runner/text.h"
+#include "runner/sysinfo.h"
+#include "runner/verdict.h"
+
+extern char** environ;
+
+namespace proctor {
+namespace {
+
+std::string Getenv(const char* name) {
+  const char* v = getenv(name);
+  return v == nullptr ? "" : v;
+}
+
+std::string AbsolutePath(const std::string& p) {
+  std::error_code ec;
+  return std::filesystem::absolute(p, ec).lexically_normal().string();
+}
+
+// Values of variables whose names suggest secrets stay out of the results.
+bool LooksSecret(absl::string_view name) {
+  static const RE2* re =
+      new RE2("(?i).*(TOKEN|SECRET|PASSW|KEY|CREDENTIAL|AUTH|COOKIE).*");
+  return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), *re);
+}
+
+Environment DescribeEnvironment(const std::vector<std::string>& argv,
+                                const std::vector<std::pair<std::string, std::string>>&
+                                    test_vars) {
+  Environment env;
+  env.add_argv("proctor");
+  env.add_argv("run");
+  for (const std::string& a : argv) env.add_argv(a);
+  env.set_cwd(AbsolutePath("."));
+  struct utsname u;
+  if (uname(&u) == 0) {
+    env.set_hostname(u.nodename);
+    env.set_kernel(absl::StrCat(u.sysname, " ", u.release, " ", u.version,
+                                " ", u.machine));
+  }
+  env.set_proctor_version(kVersion);
+  for (char** e = environ; *e != nullptr; ++e) {
+    absl::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq == absl::string_view::npos) continue;
+    std::string name(kv.substr(0, eq));
+    (*env.mutable_variables())[SanitizeUtf8(name)] =
+        LooksSecret(name) ? "<redacted>" : SanitizeUtf8(kv.substr(eq + 1));
+  }
+  for (const auto& [k, v] : test_vars) (*env.mutable_test_variables())[k] = v;
+  return env;
+}
+
+}  // namespace
+
+int RunCommand(const std::vector<std::string>& args) {
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kRunFlags);
+  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (parsed->help) {
+    absl::PrintF("usage: proctor run [flags] PATH...\n\nflags:\n%s",
+                 FlagHelp(kRunFlags));
+    return kExitOk;
+  }
+  auto given = [&](const char* f) { return parsed->explicit_flags.count(f) > 0; };
+
+  // Everything from the flags is checked before anything is created.
+  PlanOptions plan;
+  plan.paths = parsed->positional;
+  plan.filter = absl::GetFlag(FLAGS_filter);
+  plan.tags = absl::GetFlag(FLAGS_tags);
+  plan.path_env = Getenv("PATH");
+  absl::StatusOr<absl::Duration> timeout = ParseTimeout(absl::GetFlag(FLAGS_timeout));
+  if (!timeout.ok()) return Fail(kExitUsage, std::string(timeout.status().message()));
+  plan.timeout = *timeout;
+  plan.timeout_explicit = given("timeout");
+  std::string where = absl::GetFlag(FLAGS_where);
+  if (where.empty()) where = Getenv("PROCTOR_WHERE");
+  if (!where.empty()) {
+    absl::StatusOr<Where> w = ParseWhere(where);
+    if (!w.ok()) return Fail(kExitUsage, std::string(w.status().message()));
+    plan.where = *w;
+  }
+  plan.where_explicit = given("where");
+  absl::StatusOr<OutputFormat> format = ParseFormat(absl::GetFlag(FLAGS_format));
+  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
+  plan.format = *format;
+  plan.format_explicit = given("format");
+
+  ExecutorOptions exec;
+  exec.jobs = absl::GetFlag(FLAGS_jobs);
+  if (exec.jobs < 1) return Fail(kExitUsage, "--jobs must be at least 1");
+  absl::StatusOr<absl::Duration> grace = ParseTimeout(absl::GetFlag(FLAGS_kill_grace));
+  if (!grace.ok()) return Fail(kExitUsage, std::string(grace.status().message()));
+  exec.kill_grace = *grace;
+  absl::StatusOr<int64_t> max_output = ParseByteSize(absl::GetFlag(FLAGS_max_output));
+  if (!max_output.ok()) return Fail(kExitUsage, std::string(max_output.status().message()));
+  exec.max_output = *max_output;
+  exec.keep_tmp = absl::GetFlag(FLAGS_keep_tmp);
+  exec.path_env = plan.path_env;
+  exec.tmp_root = absl::GetFlag(FLAGS_tmp_dir);
+  if (exec.tmp_root.empty()) exec.tmp_root = Getenv("TMPDIR");
+  if (exec.tmp_root.empty()) exec.tmp_root = "/tmp";
+  exec.tmp_root = AbsolutePath(exec.tmp_root);
+
+  std::string sysinfo_mode = absl::GetFlag(FLAGS_sysinfo);
+  if (sysinfo_mode != "off" && sysinfo_mode != "job" && sysinfo_mode != "per-test") {
+    return Fail(kExitUsage, absl::StrCat("bad --sysinfo '", sysinfo_mode,
+                                         "' (want off, job or per-test)"));
+  }
+  absl::StatusOr<std::vector<SysinfoEntry>> sysinfo =
+      LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
+  if (!sysinfo.ok()) return Fail(kExitUsage, std::string(sysinfo.status().message()));
+
+  std::string data = absl::GetFlag(FLAGS_data);
+  if (data.empty()) data = Getenv("DATA");
+  if (data.empty()) data = Getenv("AUTOTEST_DATA");
+  if (data.empty() && !plan.paths.empty()) {
+    std::string first = AbsolutePath(plan.paths[0]);
+    data = std::filesystem::is_directory(first)
+               ? first + "/data"
+               : std::filesystem::path(first).parent_path().string() + "/data";
+  }
+  exec.data_dir = AbsolutePath(data);
+  plan.skip_dir = exec.data_dir;
+
+  // Signals are watched before the first child exists.
+  absl::StatusOr<SignalWatcher> signals = SignalWatcher::Install();
+  if (!signals.ok()) return Fail(kExitInfrastructure, std::string(signals.status().message()));
+
+  absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(plan);
+  if (!tests.ok()) return Fail(kExitUsage, std::string(tests.status().message()));
+
+  std::string results = absl::GetFlag(FLAGS_results_dir);
+  if (results.empty()) results = Getenv("PROCTOR_RESULTS");
+  if (results.empty()) results = "results";
+  absl::Time start = absl::Now();
+  absl::StatusOr<std::unique_ptr<JobDir>> job =
+      JobDir::Create(AbsolutePath(results), start);
+  if (!job.ok()) return Fail(kExitInfrastructure, std::string(job.status().message()));
+  JobDir& dir = **job;
+  exec.job_id = dir.id();
+
+  absl::PrintF("Results stored in %s\n", dir.path());
+  fflush(stdout);
+  dir.Log(absl::StrCat("proctor ", kVersion, " job ", dir.id(), ": ",
+                       tests->size(), " tests, -j ", exec.jobs));
+
+  for (char** e = environ; *e != nullptr; ++e) exec.env.push_back(*e);
+  Environment environment = DescribeEnvironment(
+      args, {{"DATA", exec.data_dir},
+             {"AUTOTEST_DATA", exec.data_dir},
+             {"PROCTOR_JOB_ID", dir.id()},
+             {"TEMPDIR", absl::StrCat(exec.tmp_root, "/proctor-", dir.short_id(), "-N-XXXXXX")},
+             {"OUTPUTDIR", absl::StrCat(dir.path(), "/tests/NNN-name/outputs")}});
+  if (absl::StatusOr<std::string> json = ToJson(environment); json.ok()) {
+    WriteFileAtomically(dir.path() + "/environment.json", *json).IgnoreError();
+  }
+
+  auto collect = [&](const char* phase) {
+    std::vector<std::string> problems = CollectSysinfo(
+        *sysinfo, absl::StrCat(dir.path(), "/sysinfo/", phase), plan.path_env);
+    for (const std::string& p : problems) {
+      dir.Log(absl::StrCat("sysinfo ", phase, ": ", p));
+    }
+  };
+  if (sysinfo_mode == "job") collect("pre");
+  if (sysinfo_mode == "per-test") exec.per_test_sysinfo = &*sysinfo;
+
+  JobResult initial;
+  initial.set_id(dir.id());
+  initial.set_dir(dir.path());
+  initial.set_start_time(absl::FormatTime(absl::RFC3339_full, start, absl::UTCTimeZone()));
+  initial.add_argv("proctor");
+  initial.add_argv("run");
+  for (const std::string& a : args) initial.add_argv(SanitizeUtf8(a));
+  initial.set_proctor_version(kVersion);
+  Recorder recorder(&dir, std::move(initial));
+
+  Executor executor(exec, &dir, &recorder, &*signals, [](const TestResult& r) {
+    // Names are printed as they are, even when they are not UTF-8.
+    absl::PrintF("%s -- %s\n", r.name(), StatusName(r.status()));
+    fflush(stdout);
+  });
+  bool completed = executor.Run(*tests);
+
+  if (sysinfo_mode == "job") {
+    if (completed) {
+      collect("post");
+      WriteDmesgDiff(dir.path() + "/sysinfo/pre", dir.path() + "/sysinfo/post",
+                     dir.path() + "/sysinfo/post/dmesg.diff")
+          .IgnoreError();
+    } else {
+      dir.Log("interrupted: sysinfo/post not collected");
+    }
+  }
+
+  Summary s;
+  Summarize(recorder.job(), &s);
+  int failed = s.failed() + s.errors() + s.timeouts() + s.interrupted();
+  int code = !completed ? kExitInterrupted : failed > 0 ? kExitTestsFailed : kExitOk;
+  absl::Status written = recorder.Finish(absl::Now(), !completed, code);
+  absl::PrintF("%d passed, %d failed, %d skipped\n", s.passed(), failed, s.skipped());
+  fflush(stdout);
+  dir.Log(absl::StrCat("done: exit ", code));
+  if (!written.ok()) return Fail(kExitInfrastructure, std::string(written.message()));
+  return code;
+}
+
+}  // namespace proctor

@@ -1,0 +1,3 @@
+#!/bin/sh
+# proctor: tags=smoke
+exec uptime
