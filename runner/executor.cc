@@ -29,6 +29,15 @@ constexpr absl::Duration kDrainLimit = absl::Milliseconds(500);
 // Bytes of output searched for the first line, to tell TAP from plain text.
 constexpr size_t kSniffLimit = 4096;
 
+// TAP points kept per level for the result files; all are counted. Each
+// stored point costs a few KiB on the way to results.json (protobuf JSON),
+// so this bounds the runner near 32 MiB RSS for any TAP stream.
+tap::Options TapOptions() {
+  tap::Options o;
+  o.max_points = 5000;
+  return o;
+}
+
 std::string Rfc3339(absl::Time t) {
   return absl::FormatTime(absl::RFC3339_full, t, absl::UTCTimeZone());
 }
@@ -90,7 +99,7 @@ struct Executor::Running {
     decided = true;
     is_tap = tap::LooksLikeTap(line);
     if (is_tap) {
-      tap = std::make_unique<tap::Parser>();
+      tap = std::make_unique<tap::Parser>(TapOptions());
       tap->Feed(sniff);
     }
     sniff.clear();
@@ -102,7 +111,7 @@ struct Executor::Running {
       if (tap != nullptr) tap->Feed(chunk);
       return;
     }
-    sniff.append(chunk.data(), std::min(chunk.size(), kSniffLimit));
+    sniff.append(chunk.data(), chunk.size());
     size_t begin = 0;
     while (begin < sniff.size()) {
       size_t nl = sniff.find('\n', begin);
@@ -192,7 +201,7 @@ void Executor::Start(const PlannedTest& test) {
   if (r->format == OutputFormat::kTap) {
     r->decided = true;
     r->is_tap = true;
-    r->tap = std::make_unique<tap::Parser>();
+    r->tap = std::make_unique<tap::Parser>(TapOptions());
   }
   auto fail = [&](absl::string_view why) {
     TestResult res = BaseResult(test);

@@ -201,7 +201,10 @@ void Parser::TopLine(absl::string_view line) {
   seen_first_line_ = true;
   std::string kind;
   int version = 0;
-  if (RE2::FullMatch(Piece(line), VersionRe(), &kind, &version)) {
+  // Cheap first-character checks keep the regular expressions off the
+  // common lines: a stream may hold millions of points.
+  if ((line[0] == 'T' || line[0] == 'K') &&
+      RE2::FullMatch(Piece(line), VersionRe(), &kind, &version)) {
     if (!first) {
       AddDiagnostic(absl::StrCat("version line '", line,
                                  "' is not the first line"));
@@ -250,12 +253,12 @@ void Parser::TopLine(absl::string_view line) {
     return;
   }
   std::string sign, name;
-  if (RE2::FullMatch(Piece(line), PragmaRe(), &sign, &name)) {
+  if (line[0] == 'p' && RE2::FullMatch(Piece(line), PragmaRe(), &sign, &name)) {
     doc_.pragmas.push_back(sign + name);
     if (name == "strict") strict_ = sign == "+";
     return;
   }
-  if (RE2::FullMatch(Piece(line), PlanRe())) {
+  if (line[0] == '1' && RE2::FullMatch(Piece(line), PlanRe())) {
     ParsePlan(line);
     return;
   }

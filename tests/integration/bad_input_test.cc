@@ -1,0 +1,213 @@
+// Tests that misbehave, and a runner that must stay in control: each gets
+// a verdict and a reason, memory stays bounded, nothing is left running.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "google/protobuf/util/json_util.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace proctor::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class BadInputTest : public ProctorTest {
+ protected:
+  // Waits until `path` exists (a test announcing it started).
+  static bool WaitForFile(const std::string& path, int seconds = 20) {
+    for (int i = 0; i < seconds * 20; ++i) {
+      if (access(path.c_str(), F_OK) == 0) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  }
+};
+
+TEST_F(BadInputTest, HangingTestTimesOutAndItsGroupIsKilled) {
+  Script("hang.sh", "#!/bin/sh\nsleep 1000 &\nsleep 1000\n");
+  RunOutput r = RunSuite({"--timeout=1s", "--kill-grace=1s"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.lines[1], "hang.sh -- TIMEOUT");
+  std::optional<TestResult> t = Find(LatestJob(), "hang.sh");
+  EXPECT_EQ(t->reason(), "timed out after 1s");
+  EXPECT_LT(t->duration_seconds(), 5);
+}
+
+TEST_F(BadInputTest, TestIgnoringSigtermIsKilledAfterTheGrace) {
+  Script("stubborn.sh",
+         "#!/bin/bash\ntrap '' TERM\nwhile :; do sleep 0.1; done\n");
+  RunOutput r = RunSuite({"--timeout=1", "--kill-grace=1s"});
+  EXPECT_EQ(r.lines[1], "stubborn.sh -- TIMEOUT");
+  double d = Find(LatestJob(), "stubborn.sh")->duration_seconds();
+  EXPECT_GE(d, 2.0);  // SIGTERM at 1 s did not end it; SIGKILL at 2 s did
+  EXPECT_LT(d, 6.0);
+}
+
+TEST_F(BadInputTest, MetadataTimeoutAppliesUnlessTheFlagIsGiven) {
+  Script("slow.sh", "#!/bin/sh\n# proctor: timeout=1\nsleep 3\n");
+  RunSuite({"--kill-grace=1s"});
+  EXPECT_EQ(Find(LatestJob(), "slow.sh")->status(), TIMEOUT);
+  RunSuite({"--timeout=20s"});
+  EXPECT_EQ(Find(LatestJob(), "slow.sh")->status(), PASS);
+}
+
+TEST_F(BadInputTest, GrandchildrenThatOutliveTheTestAreEnded) {
+  // One stays in the test's process group, one escapes it with setsid and
+  // keeps stdout open; both must be gone when the job ends.
+  Script("forks.sh",
+         "#!/bin/sh\n"
+         "sleep 1000 &\necho $! > \"$OUTPUTDIR/pid1\"\n"
+         "setsid sleep 1000 &\necho $! > \"$OUTPUTDIR/pid2\"\n"
+         "exit 0\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "forks.sh -- PASS");
+  std::string out = LatestJobDir() + "/tests/001-forks.sh/outputs/";
+  for (const char* f : {"pid1", "pid2"}) {
+    int pid = 0;
+    ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(out + f)), &pid));
+    EXPECT_FALSE(ProcessExists(pid)) << f << " " << pid << " still runs";
+  }
+  EXPECT_LT(Find(LatestJob(), "forks.sh")->duration_seconds(), 5);
+}
+
+TEST_F(BadInputTest, HugeOutputIsCutAndMemoryStaysBounded) {
+  // 1 GiB of zero bytes: binary, no newline, far over the cap.
+  Script("flood.sh", "#!/bin/sh\nhead -c 1073741824 /dev/zero\necho done >&2\n");
+  RunOutput r = RunSuite({"--max-output=1M"});
+  EXPECT_EQ(r.lines[1], "flood.sh -- PASS");
+  JobResult job = LatestJob();
+  std::optional<TestResult> t = Find(job, "flood.sh");
+  EXPECT_EQ(t->stdout_stats().bytes(), int64_t{1} << 30);
+  EXPECT_EQ(t->stdout_stats().kept_bytes(), 1 << 20);
+  EXPECT_TRUE(t->stdout_stats().truncated());
+  EXPECT_FALSE(t->stderr_stats().truncated());
+  std::string stdout_file = LatestJobDir() + "/" + t->dir() + "/stdout";
+  EXPECT_LT(std::filesystem::file_size(stdout_file), (1u << 20) + 200);
+  EXPECT_THAT(ReadFile(stdout_file).substr(1 << 20),
+              HasSubstr("output cut after 1048576 of 1073741824 bytes"));
+  EXPECT_GT(job.runner_max_rss_kb(), 0);
+  EXPECT_LT(job.runner_max_rss_kb(), 64 * 1024);
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"), HasSubstr("output cut"));
+}
+
+TEST_F(BadInputTest, HugeTapStreamKeepsMemoryBounded) {
+  // Two million TAP points: all counted, a bounded number stored.
+  Script("many.sh",
+         "#!/usr/bin/perl\nprint \"1..2000000\\n\";\n"
+         "print \"ok $_ - point $_\\n\" for 1..2000000;\n");
+  RunSuite({"--max-output=1K"});
+  JobResult job = LatestJob();
+  std::optional<TestResult> t = Find(job, "many.sh");
+  EXPECT_EQ(t->status(), PASS);
+  EXPECT_EQ(t->tap_summary().points(), 2000000);
+  EXPECT_EQ(t->tap_points_size(), 5000);
+  EXPECT_LT(job.runner_max_rss_kb(), 64 * 1024);
+}
+
+TEST_F(BadInputTest, BinaryAndInvalidUtf8OutputKeepsResultFilesValid) {
+  Script("binary.sh",
+         "#!/bin/bash\necho 1..1\nprintf 'ok 1 - caf\\xe9 \\x01\\x02 \\xff\\xfe\\n'\n"
+         "head -c 4096 /dev/urandom\nprintf '\\x00\\x1b[31m' >&2\n");
+  RunSuite();
+  JobResult job = LatestJob();  // parses: the JSON is valid
+  std::optional<TestResult> t = Find(job, "binary.sh");
+  ASSERT_GE(t->tap_points_size(), 1);
+  EXPECT_THAT(t->tap_points(0).description(), HasSubstr("caf\xef\xbf\xbd"));
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  EXPECT_EQ(xml.find('\x01'), std::string::npos);
+  EXPECT_EQ(xml.find('\x1b'), std::string::npos);
+}
+
+TEST_F(BadInputTest, SigintMarksRunningAndRemainingTestsInterrupted) {
+  Script("1-quick.sh", "#!/bin/sh\nexit 0\n");
+  Script("2-long.sh", "#!/bin/sh\ntouch \"$OUTPUTDIR/started\"\nsleep 1000\n");
+  Script("3-never.sh", "#!/bin/sh\nexit 0\n");
+  std::string out = results() + ".stdout";
+  Subprocess p = Start({"run", "--results-dir=" + results(), "--sysinfo=off",
+                        suite()},
+                       out);
+  ASSERT_TRUE(WaitForFile(results() + "/latest/tests/002-2-long.sh/outputs/started"));
+  kill(p.pid(), SIGINT);
+  ExitInfo info = p.Wait();
+  EXPECT_TRUE(info.exited);
+  EXPECT_EQ(info.code, 130);
+  std::string console = ReadFile(out);
+  EXPECT_THAT(console, HasSubstr("2-long.sh -- INTERRUPTED\n"));
+  EXPECT_THAT(console, HasSubstr("3-never.sh -- INTERRUPTED\n"));
+  EXPECT_THAT(console, HasSubstr("1 passed, 2 failed, 0 skipped\n"));
+  JobResult job = LatestJob();
+  EXPECT_TRUE(job.complete());
+  EXPECT_TRUE(job.interrupted());
+  EXPECT_EQ(job.tests_size(), 3);
+  EXPECT_EQ(job.summary().interrupted(), 2);
+  EXPECT_EQ(job.exit_code(), 130);
+}
+
+TEST_F(BadInputTest, UnwritableResultsDirectoryIsExitThreeWithOneLine) {
+  Script("t.sh", "#!/bin/sh\nexit 0\n");
+  std::string blocker = results();
+  Script("../results", "a file where the results directory should be\n", 0644);
+  RunOutput r = Run({"run", "--results-dir=" + blocker + "/sub", suite()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("proctor: error: cannot create results directory"));
+  EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
+}
+
+TEST_F(BadInputTest, ReadOnlyResultsDirectoryIsExitThree) {
+  if (geteuid() == 0) {
+    // Root writes through permissions; /proc is read-only for everyone.
+    Script("t.sh", "#!/bin/sh\nexit 0\n");
+    RunOutput r = Run({"run", "--results-dir=/proc/proctor-results", suite()});
+    EXPECT_EQ(r.exit_code, 3);
+    EXPECT_THAT(r.err, HasSubstr("proctor: error:"));
+    return;
+  }
+  Script("t.sh", "#!/bin/sh\nexit 0\n");
+  std::filesystem::create_directories(results());
+  chmod(results().c_str(), 0555);
+  RunOutput r = Run({"run", "--results-dir=" + results(), suite()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("not writable"));
+}
+
+TEST_F(BadInputTest, RunnerKilledMidJobLeavesValidFiles) {
+  for (int i = 1; i <= 5; ++i) {
+    Script(absl::StrCat("a", i, ".sh"), "#!/bin/sh\nexit 0\n");
+  }
+  Script("b-long.sh",
+         "#!/bin/sh\necho $$ > \"$OUTPUTDIR/pid\"\nexec sleep 1000\n");
+  std::string out = results() + ".stdout";
+  Subprocess p = Start({"run", "--results-dir=" + results(), "--sysinfo=off",
+                        suite()},
+                       out);
+  ASSERT_TRUE(WaitForFile(results() + "/latest/tests/006-b-long.sh/outputs/pid"));
+  // The job files are rewritten at most once a second: wait for that.
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  kill(p.pid(), SIGKILL);
+  p.Wait();
+  JobResult job = LatestJob();
+  EXPECT_FALSE(job.complete());
+  EXPECT_EQ(job.tests_size(), 5);
+  // The orphaned test is this harness's to clean up, as it would be a
+  // shell's; TearDown checks nothing else is left.
+  int pid = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      absl::StripAsciiWhitespace(ReadFile(
+          results() + "/latest/tests/006-b-long.sh/outputs/pid")),
+      &pid));
+  kill(-pid, SIGKILL);
+}
+
+}  // namespace
+}  // namespace proctor::testing

@@ -1,0 +1,170 @@
+#include "tests/integration/harness.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "google/protobuf/util/json_util.h"
+#include "runner/unique_fd.h"
+
+extern char** environ;
+
+namespace proctor::testing {
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+std::string ProctorBinary() {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/runner/proctor");
+}
+
+bool ProcessExists(pid_t pid) { return kill(pid, 0) == 0; }
+
+void ProctorTest::SetUp() {
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+  const char* tmp = getenv("TEST_TMPDIR");
+  root_ = absl::StrCat(tmp ? tmp : "/tmp", "/",
+                       ::testing::UnitTest::GetInstance()
+                           ->current_test_info()
+                           ->name());
+  std::filesystem::remove_all(root_);
+  suite_ = root_ + "/suite";
+  results_ = root_ + "/results";
+  std::filesystem::create_directories(suite_);
+}
+
+void ProctorTest::TearDown() {
+  std::vector<pid_t> left = Leftovers();
+  EXPECT_TRUE(left.empty()) << left.size()
+                            << " processes were left behind, first pid "
+                            << (left.empty() ? 0 : left[0]);
+  for (pid_t pid : left) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
+std::vector<pid_t> ProctorTest::Leftovers() {
+  // Let processes that are being killed finish dying first.
+  std::vector<pid_t> found;
+  for (int attempt = 0; attempt < 20; ++attempt) {
+    while (waitpid(-1, nullptr, WNOHANG) > 0) {
+    }
+    found.clear();
+    DIR* d = opendir("/proc");
+    while (struct dirent* e = readdir(d)) {
+      pid_t pid;
+      if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
+      std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+      size_t close = stat.rfind(')');
+      if (close == std::string::npos) continue;
+      std::vector<std::string> f =
+          absl::StrSplit(stat.substr(close + 2), ' ');
+      pid_t ppid;
+      if (f.size() > 1 && absl::SimpleAtoi(f[1], &ppid) && ppid == getpid()) {
+        found.push_back(pid);
+      }
+    }
+    closedir(d);
+    if (found.empty()) break;
+    usleep(50 * 1000);
+  }
+  return found;
+}
+
+std::string ProctorTest::Script(const std::string& name,
+                                const std::string& body, int mode) {
+  std::string path = absl::StrCat(suite_, "/", name);
+  std::filesystem::create_directories(
+      std::filesystem::path(path).parent_path());
+  std::ofstream(path, std::ios::binary) << body;
+  chmod(path.c_str(), mode);
+  return path;
+}
+
+Subprocess ProctorTest::Start(const std::vector<std::string>& args,
+                              const std::string& stdout_file) {
+  SpawnOptions o;
+  o.argv = {ProctorBinary()};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  for (char** e = environ; *e != nullptr; ++e) o.env.push_back(*e);
+  UniqueFd out(open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  o.stdout_fd = out.get();
+  absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
+  EXPECT_TRUE(p.ok()) << p.status();
+  return p.ok() ? *std::move(p) : Subprocess();
+}
+
+RunOutput ProctorTest::Run(const std::vector<std::string>& args,
+                           const std::vector<std::string>& env) {
+  SpawnOptions o;
+  o.argv = {ProctorBinary()};
+  o.argv.insert(o.argv.end(), args.begin(), args.end());
+  for (char** e = environ; *e != nullptr; ++e) o.env.push_back(*e);
+  o.env.insert(o.env.end(), env.begin(), env.end());
+  std::string out_path = root_ + "/proctor.stdout";
+  std::string err_path = root_ + "/proctor.stderr";
+  UniqueFd out(open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  UniqueFd err(open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  o.stdout_fd = out.get();
+  o.stderr_fd = err.get();
+  RunOutput r;
+  absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
+  if (!p.ok()) {
+    ADD_FAILURE() << p.status();
+    return r;
+  }
+  ExitInfo info = p->Wait();
+  r.exit_code = info.exited ? info.code : 128 + info.signal;
+  r.out = ReadFile(out_path);
+  r.err = ReadFile(err_path);
+  r.lines = absl::StrSplit(r.out, '\n', absl::SkipEmpty());
+  return r;
+}
+
+RunOutput ProctorTest::RunSuite(const std::vector<std::string>& args) {
+  std::vector<std::string> all = {"run", "--results-dir=" + results_,
+                                  "--sysinfo=off"};
+  all.insert(all.end(), args.begin(), args.end());
+  all.push_back(suite_);
+  return Run(all);
+}
+
+std::string ProctorTest::LatestJobDir() {
+  return std::filesystem::canonical(results_ + "/latest").string();
+}
+
+JobResult ProctorTest::LatestJob() {
+  JobResult job;
+  std::string json = ReadFile(results_ + "/latest/results.json");
+  auto status = google::protobuf::util::JsonStringToMessage(json, &job);
+  EXPECT_TRUE(status.ok()) << status.ToString();
+  return job;
+}
+
+std::optional<TestResult> ProctorTest::Find(const JobResult& job,
+                                            const std::string& name) {
+  for (const TestResult& t : job.tests()) {
+    if (t.name() == name) return t;
+  }
+  ADD_FAILURE() << "no result for " << name;
+  return TestResult();
+}
+
+}  // namespace proctor::testing

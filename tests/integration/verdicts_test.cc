@@ -1,0 +1,209 @@
+// Verdicts as a user sees them: the console line, the exit code, and the
+// status and reason in results.json.
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace proctor::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+class VerdictTest : public ProctorTest {};
+
+TEST_F(VerdictTest, ExitStatusDecidesTheVerdict) {
+  Script("a-pass.sh", "#!/bin/sh\nexit 0\n");
+  Script("b-fail.sh", "#!/bin/sh\nexit 3\n");
+  Script("c-skip.sh", "#!/bin/sh\nexit 77\n");
+  Script("d-error.sh", "#!/bin/sh\nexit 99\n");
+  Script("e-signal.sh", "#!/bin/sh\nkill -SEGV $$\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in " + results() + "/job-"),
+                          "a-pass.sh -- PASS", "b-fail.sh -- FAIL",
+                          "c-skip.sh -- SKIPPED", "d-error.sh -- ERROR",
+                          "e-signal.sh -- ERROR", "1 passed, 3 failed, 1 skipped"));
+  JobResult job = LatestJob();
+  EXPECT_EQ(Find(job, "b-fail.sh")->exit_code(), 3);
+  EXPECT_EQ(Find(job, "b-fail.sh")->reason(), "exit status 3");
+  EXPECT_EQ(Find(job, "e-signal.sh")->signal(), 11);
+  EXPECT_THAT(Find(job, "e-signal.sh")->reason(), HasSubstr("signal 11"));
+  EXPECT_EQ(job.summary().errors(), 2);
+  EXPECT_EQ(job.summary().failed(), 1);
+}
+
+TEST_F(VerdictTest, AllPassingExitsZero) {
+  Script("ok.sh", "#!/bin/sh\ntrue\n");
+  Script("skip.sh", "#!/bin/sh\nexit 77\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(r.lines.back(), "1 passed, 0 failed, 1 skipped");
+}
+
+TEST_F(VerdictTest, FailingTapPointFailsTheTestAndNamesIt) {
+  Script("t.sh",
+         "#!/bin/sh\necho 'TAP version 14'\necho 1..2\necho 'ok 1 - fine'\n"
+         "echo 'not ok 2 - broken thing'\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "t.sh -- FAIL");
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_TRUE(t->tap());
+  EXPECT_EQ(t->exit_code(), 0);
+  EXPECT_THAT(t->reason(), HasSubstr("not ok 2 - broken thing"));
+  ASSERT_EQ(t->tap_points_size(), 2);
+  EXPECT_FALSE(t->tap_points(1).ok());
+}
+
+TEST_F(VerdictTest, TodoFailuresAndSkipsStillPass) {
+  Script("t.sh",
+         "#!/bin/sh\necho 1..2\necho 'not ok 1 # TODO later'\n"
+         "echo 'ok 2 # SKIP no disk'\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "t.sh -- PASS");
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->tap_points(0).directive(), "TODO");
+  EXPECT_EQ(t->tap_points(1).reason(), "no disk");
+}
+
+TEST_F(VerdictTest, TapSkipAllPlanSkipsWithItsReason) {
+  Script("t.sh", "#!/bin/sh\necho 'TAP version 14'\necho '1..0 # SKIP needs a GPU'\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "t.sh -- SKIPPED");
+  EXPECT_EQ(Find(LatestJob(), "t.sh")->reason(), "needs a GPU");
+}
+
+TEST_F(VerdictTest, MissingPlanFailsATapTest) {
+  Script("t.sh", "#!/bin/sh\necho 'ok 1'\necho 'ok 2'\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(), "TAP: no plan");
+}
+
+TEST_F(VerdictTest, BailOutFailsATapTest) {
+  Script("t.sh", "#!/bin/sh\necho 1..3\necho 'ok 1'\necho 'Bail out! no database'\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(), "TAP: Bail out! no database");
+  EXPECT_TRUE(t->tap_summary().bailed_out());
+}
+
+TEST_F(VerdictTest, NonZeroExitFailsEvenWhenTapPasses) {
+  Script("t.sh", "#!/bin/sh\necho 1..1\necho 'ok 1'\nexit 4\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(), "exit status 4");
+}
+
+TEST_F(VerdictTest, TapSubtestsAreKeptNested) {
+  Script("t.sh",
+         "#!/bin/sh\necho 'TAP version 14'\necho 1..1\n"
+         "echo '    # Subtest: group'\necho '    1..2'\n"
+         "echo '    ok 1 - a'\necho '    ok 2 - b'\necho 'ok 1 - group'\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), PASS);
+  ASSERT_EQ(t->tap_points_size(), 1);
+  EXPECT_EQ(t->tap_points(0).subtest_name(), "group");
+  EXPECT_EQ(t->tap_points(0).subtest_size(), 2);
+}
+
+TEST_F(VerdictTest, FormatExitIgnoresTapLookingOutput) {
+  Script("t.sh", "#!/bin/sh\necho 1..2\necho 'not ok 1'\n");
+  RunSuite({"--format=exit"});
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), PASS);
+  EXPECT_FALSE(t->tap());
+}
+
+TEST_F(VerdictTest, FormatMetadataMakesSilentTapTestFail) {
+  Script("t.sh", "#!/bin/sh\n# proctor: format=tap\necho hello\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(), "TAP: no plan");
+}
+
+TEST_F(VerdictTest, PlainOutputIsNotMistakenForTap) {
+  Script("t.sh", "#!/bin/sh\necho 'okay, starting'\necho 'not ok is just text here'\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), PASS);
+  EXPECT_FALSE(t->tap());
+}
+
+TEST_F(VerdictTest, NonExecutableFileNamedExplicitlyIsAnError) {
+  std::string path = Script("plain.sh", "#!/bin/sh\nexit 0\n", 0644);
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off", path});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.lines[1], "plain.sh -- ERROR");
+  EXPECT_EQ(Find(LatestJob(), "plain.sh")->reason(),
+            "not executable (no x permission)");
+}
+
+TEST_F(VerdictTest, NonExecutableFilesInADirectoryAreData) {
+  Script("data.txt", "not a test\n", 0644);
+  Script("t.sh", "#!/bin/sh\nexit 0\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(LatestJob().tests_size(), 1);
+}
+
+TEST_F(VerdictTest, BadInterpreterIsAnErrorNamingIt) {
+  Script("t.sh", "#!/usr/bin/no-such-shell\nexit 0\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "t.sh -- ERROR");
+  EXPECT_THAT(Find(LatestJob(), "t.sh")->reason(),
+              HasSubstr("bad interpreter: /usr/bin/no-such-shell"));
+}
+
+TEST_F(VerdictTest, DanglingSymlinkIsAnErrorNamingItsTarget) {
+  ASSERT_EQ(symlink("/nonexistent/target", (suite() + "/link.sh").c_str()), 0);
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "link.sh -- ERROR");
+  EXPECT_EQ(Find(LatestJob(), "link.sh")->reason(),
+            "dangling symlink to /nonexistent/target");
+}
+
+TEST_F(VerdictTest, NamesWithSpacesAndQuotesArePrintedAsTheyAre) {
+  std::string name = "it's a \"quoted\" test.sh";
+  Script(name, "#!/bin/sh\ntest \"$PROCTOR_TEST_NAME\" = 'it'\\''s a \"quoted\" test.sh'\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], name + " -- PASS");
+  std::optional<TestResult> t = Find(LatestJob(), name);
+  EXPECT_EQ(t->dir(), "tests/001-it_s_a__quoted__test.sh");
+  EXPECT_EQ(access((LatestJobDir() + "/" + t->dir() + "/result.json").c_str(), F_OK), 0);
+}
+
+TEST_F(VerdictTest, UnmetRequirementSkipsWithTheReason) {
+  Script("t.sh", "#!/bin/sh\n# proctor: requires=cmd:no-such-cmd-xyz,env:NO_SUCH_VAR_XYZ\nexit 1\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.exit_code, 0);
+  EXPECT_EQ(Find(LatestJob(), "t.sh")->reason(),
+            "requires cmd:no-such-cmd-xyz: not found in PATH");
+}
+
+TEST_F(VerdictTest, BadMetadataIsAnErrorNotASilentDefault) {
+  Script("t.sh", "#!/bin/sh\n# proctor: timout=5\nexit 0\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "t.sh");
+  EXPECT_EQ(t->status(), ERROR);
+  EXPECT_THAT(t->reason(), HasSubstr("unknown metadata key 'timout'"));
+}
+
+TEST_F(VerdictTest, GuestTestsAreSkippedUntilGuestsExist) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=both\nexit 0\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "t.sh [host] -- PASS");
+  EXPECT_EQ(r.lines[2], "t.sh [guest] -- SKIPPED");
+}
+
+}  // namespace
+}  // namespace proctor::testing
