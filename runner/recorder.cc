@@ -61,6 +61,9 @@ absl::Status Recorder::WriteJobFiles() {
   struct rusage usage;
   if (getrusage(RUSAGE_SELF, &usage) == 0) {
     job_.set_runner_max_rss_kb(usage.ru_maxrss);
+    job_.set_runner_cpu_seconds(
+        usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
   }
   absl::Status status = absl::OkStatus();
   absl::StatusOr<std::string> json = ToJson(job_);
@@ -75,12 +78,14 @@ absl::Status Recorder::WriteJobFiles() {
   return status;
 }
 
-absl::Time Recorder::MaybeFlush(absl::Time now, absl::Duration interval) {
+absl::Time Recorder::MaybeFlush(absl::Time now) {
   if (!dirty_) return absl::InfiniteFuture();
-  if (now - last_write_ < interval) return last_write_ + interval;
+  if (now - last_write_ < interval_) return last_write_ + interval_;
   absl::Status s = WriteJobFiles();
   if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
-  last_write_ = now;
+  absl::Time done = absl::Now();
+  interval_ = std::max(absl::Seconds(1), 50 * (done - now));
+  last_write_ = done;
   return absl::InfiniteFuture();
 }
 
