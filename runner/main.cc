@@ -13,6 +13,7 @@
 #include "runner/commands.h"
 #include "runner/flags.h"
 #include "runner/plan.h"
+#include "runner/plan_flags.h"
 #include "runner/sysinfo.h"
 
 namespace proctor {
@@ -46,24 +47,9 @@ int ListCommand(const std::vector<std::string>& args) {
                  FlagHelp(kListFlags));
     return kExitOk;
   }
-  PlanOptions plan;
-  plan.paths = parsed->positional;
-  plan.filter = absl::GetFlag(FLAGS_filter);
-  plan.tags = absl::GetFlag(FLAGS_tags);
-  plan.path_env = getenv("PATH") ? getenv("PATH") : "";
-  absl::StatusOr<absl::Duration> timeout = ParseTimeout(absl::GetFlag(FLAGS_timeout));
-  if (!timeout.ok()) return Fail(kExitUsage, std::string(timeout.status().message()));
-  plan.timeout = *timeout;
-  plan.timeout_explicit = parsed->explicit_flags.count("timeout") > 0;
-  std::string where = absl::GetFlag(FLAGS_where);
-  if (where.empty() && getenv("PROCTOR_WHERE")) where = getenv("PROCTOR_WHERE");
-  if (!where.empty()) {
-    absl::StatusOr<Where> w = ParseWhere(where);
-    if (!w.ok()) return Fail(kExitUsage, std::string(w.status().message()));
-    plan.where = *w;
-    plan.where_explicit = parsed->explicit_flags.count("where") > 0;
-  }
-  absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(plan);
+  absl::StatusOr<PlanOptions> plan = PlanOptionsFromFlags(*parsed);
+  if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
+  absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(*plan);
   if (!tests.ok()) return Fail(kExitUsage, std::string(tests.status().message()));
   for (const PlannedTest& t : *tests) {
     std::string line = absl::StrCat(t.name, "\twhere=", t.where, "\ttimeout=",

@@ -37,7 +37,7 @@ void Summarize(const JobResult& job, Summary* s) {
 }
 
 absl::Status Recorder::Add(TestResult result) {
-  absl::StatusOr<std::string> json = ToJson(result);
+  absl::StatusOr<std::string> json = ToJson(result, /*include_defaults=*/false);
   absl::Status written =
       json.ok() ? WriteFileAtomically(
                       absl::StrCat(dir_->path(), "/", result.dir(),
@@ -85,6 +85,10 @@ absl::Time Recorder::MaybeFlush(absl::Time now) {
   if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
   absl::Time done = absl::Now();
   interval_ = std::max(absl::Seconds(1), 50 * (done - now));
+  dir_->Log(absl::StrCat("job files rewritten for ", job_.tests_size(),
+                         " tests in ", absl::FormatDuration(done - now),
+                         ", next in at least ",
+                         absl::FormatDuration(interval_)));
   last_write_ = done;
   return absl::InfiniteFuture();
 }

@@ -19,6 +19,7 @@
 #include "runner/flags.h"
 #include "runner/job_dir.h"
 #include "runner/plan.h"
+#include "runner/plan_flags.h"
 #include "runner/recorder.h"
 #include "runner/report_writers.h"
 #include "runner/signals.h"
@@ -85,30 +86,10 @@ int RunCommand(const std::vector<std::string>& args) {
                  FlagHelp(kRunFlags));
     return kExitOk;
   }
-  auto given = [&](const char* f) { return parsed->explicit_flags.count(f) > 0; };
-
   // Everything from the flags is checked before anything is created.
-  PlanOptions plan;
-  plan.paths = parsed->positional;
-  plan.filter = absl::GetFlag(FLAGS_filter);
-  plan.tags = absl::GetFlag(FLAGS_tags);
-  plan.path_env = Getenv("PATH");
-  absl::StatusOr<absl::Duration> timeout = ParseTimeout(absl::GetFlag(FLAGS_timeout));
-  if (!timeout.ok()) return Fail(kExitUsage, std::string(timeout.status().message()));
-  plan.timeout = *timeout;
-  plan.timeout_explicit = given("timeout");
-  std::string where = absl::GetFlag(FLAGS_where);
-  if (where.empty()) where = Getenv("PROCTOR_WHERE");
-  if (!where.empty()) {
-    absl::StatusOr<Where> w = ParseWhere(where);
-    if (!w.ok()) return Fail(kExitUsage, std::string(w.status().message()));
-    plan.where = *w;
-  }
-  plan.where_explicit = given("where");
-  absl::StatusOr<OutputFormat> format = ParseFormat(absl::GetFlag(FLAGS_format));
-  if (!format.ok()) return Fail(kExitUsage, std::string(format.status().message()));
-  plan.format = *format;
-  plan.format_explicit = given("format");
+  absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
+  if (!plan_or.ok()) return Fail(kExitUsage, std::string(plan_or.status().message()));
+  PlanOptions& plan = *plan_or;
 
   ExecutorOptions exec;
   exec.jobs = absl::GetFlag(FLAGS_jobs);
