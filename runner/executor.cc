@@ -385,6 +385,7 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
         for (auto& r : running_) {
           if (r->proc.pid() == pid && !r->exited) {
             r->exited = true;
+            r->deadline = absl::InfiniteFuture();
             r->exit = DecodeWaitStatus(status);
             r->proc.MarkReaped();
             // The test is over: end what it left running in its group.
@@ -398,8 +399,9 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
     now = absl::Now();
     for (auto it = running_.begin(); it != running_.end();) {
       Running* r = it->get();
-      if (!r->exited && now >= r->deadline && !r->timed_out) {
+      if (!r->exited && now >= r->deadline) {
         r->timed_out = true;
+        r->deadline = absl::InfiniteFuture();
         r->proc.SignalGroup(SIGTERM);
         r->kill_at = now + options_.kill_grace;
         job_->Log(absl::StrCat(r->test->dir, ": timed out, sent SIGTERM"));
