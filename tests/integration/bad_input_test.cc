@@ -51,6 +51,8 @@ TEST_F(BadInputTest, TestIgnoringSigtermIsKilledAfterTheGrace) {
   double d = Find(LatestJob(), "stubborn.sh")->duration_seconds();
   EXPECT_GE(d, 2.0);  // SIGTERM at 1 s did not end it; SIGKILL at 2 s did
   EXPECT_LT(d, 6.0);
+  // Waiting out the grace period is idle waiting, not polling.
+  EXPECT_LT(LatestJob().runner_cpu_seconds(), 0.5);
 }
 
 TEST_F(BadInputTest, MetadataTimeoutAppliesUnlessTheFlagIsGiven) {
