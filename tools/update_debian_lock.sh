@@ -18,12 +18,32 @@ if ((${#top[@]} == 0)); then
   exit 2
 fi
 
-# The closure: real packages only (virtual ones print as <name>), with
-# alternatives resolved the way apt-cache reports them.
-mapfile -t closure < <(
-  apt-cache depends --recurse --no-recommends --no-suggests --no-conflicts \
-    --no-breaks --no-replaces --no-enhances "${top[@]}" |
-    grep -E '^[a-z0-9]' | sort -u)
+# The closure, breadth first: Depends and Pre-Depends; of alternatives
+# (a | b) the first, as apt prefers; a virtual package by its first
+# provider.
+deps_of() {
+  apt-cache depends --no-recommends --no-suggests --no-conflicts \
+    --no-breaks --no-replaces --no-enhances "$1" | awk '
+    /^ *\|?(Pre)?Depends:/ {
+      want = 0
+      if (!skip) { if ($2 ~ /^</) want = 1; else print $2 }
+      skip = ($0 ~ /^ *\|/)
+      next
+    }
+    /^    [a-z0-9]/ { if (want) { print $1; want = 0 } }'
+}
+declare -A seen=()
+queue=("${top[@]}")
+closure=()
+while ((${#queue[@]})); do
+  pkg="${queue[0]}"
+  queue=("${queue[@]:1}")
+  [[ -n "${seen[$pkg]:-}" ]] && continue
+  seen[$pkg]=1
+  closure+=("$pkg")
+  mapfile -t -O "${#queue[@]}" queue < <(deps_of "$pkg")
+done
+mapfile -t closure < <(printf '%s\n' "${closure[@]}" | sort)
 
 tmp="$(mktemp)"
 trap 'rm -f "$tmp"' EXIT
