@@ -8,10 +8,12 @@ PACKAGES=(
   bazel-bootstrap default-jdk-headless
   g++ clang libclang-rt-14-dev
   libabsl-dev libre2-dev libssh-dev libarchive-dev libssl-dev
-  libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libxml2-dev
+  libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libxml2-dev libelf-dev
   python3 perl
   # sysinfo commands the default config runs
   procps util-linux iproute2 pciutils kmod
+  # guests: QEMU and the image tools (the container later pins its own)
+  qemu-system-x86 qemu-utils
 )
 
 missing=()

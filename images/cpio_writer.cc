@@ -1,0 +1,111 @@
+#include "images/cpio_writer.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <sys/stat.h>
+
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+
+namespace proctor::images {
+
+void CpioTree::AddParents(const std::string& path) {
+  for (size_t slash = path.find('/'); slash != std::string::npos;
+       slash = path.find('/', slash + 1)) {
+    std::string dir = path.substr(0, slash);
+    if (entries_.count(dir) == 0) entries_[dir] = Entry{Entry::kDir, 0755, ""};
+  }
+}
+
+void CpioTree::AddFile(const std::string& path, std::string content, int mode) {
+  AddParents(path);
+  entries_[path] = Entry{Entry::kFile, mode, std::move(content)};
+}
+
+void CpioTree::AddSymlink(const std::string& path, const std::string& target) {
+  AddParents(path);
+  entries_[path] = Entry{Entry::kSymlink, 0777, target};
+}
+
+void CpioTree::AddDir(const std::string& path, int mode) {
+  AddParents(path);
+  auto it = entries_.find(path);
+  if (it == entries_.end() || it->second.kind != Entry::kDir) {
+    entries_[path] = Entry{Entry::kDir, mode, ""};
+  }
+}
+
+bool CpioTree::Contains(const std::string& path) const {
+  return entries_.count(path) > 0;
+}
+
+const std::string* CpioTree::Content(const std::string& path) const {
+  auto it = entries_.find(path);
+  if (it == entries_.end() || it->second.kind != Entry::kFile) return nullptr;
+  return &it->second.data;
+}
+
+absl::Status CpioTree::Write(const std::string& out_path, bool gzip) const {
+  std::unique_ptr<archive, int (*)(archive*)> a(archive_write_new(),
+                                                archive_write_free);
+  archive_write_set_format_cpio_newc(a.get());
+  if (gzip) {
+    archive_write_add_filter_gzip(a.get());
+    // No file name and no timestamp in the gzip header: same bytes always.
+    archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
+    archive_write_set_filter_option(a.get(), "gzip", "compression-level", "9");
+  }
+  archive_write_set_bytes_in_last_block(a.get(), 1);
+  if (archive_write_open_filename(a.get(), out_path.c_str()) != ARCHIVE_OK) {
+    return absl::UnavailableError(
+        absl::StrCat(out_path, ": ", archive_error_string(a.get())));
+  }
+  std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(
+      archive_entry_new(), archive_entry_free);
+  int64_t ino = 0;
+  for (const auto& [path, entry] : entries_) {
+    archive_entry_clear(e.get());
+    archive_entry_set_pathname(e.get(), path.c_str());
+    archive_entry_set_uid(e.get(), 0);
+    archive_entry_set_gid(e.get(), 0);
+    archive_entry_set_mtime(e.get(), 0, 0);
+    archive_entry_set_ino64(e.get(), ++ino);
+    archive_entry_set_dev(e.get(), 0);
+    archive_entry_set_perm(e.get(), entry.mode);
+    switch (entry.kind) {
+      case Entry::kDir:
+        archive_entry_set_filetype(e.get(), AE_IFDIR);
+        archive_entry_set_nlink(e.get(), 2);
+        archive_entry_set_size(e.get(), 0);
+        break;
+      case Entry::kSymlink:
+        archive_entry_set_filetype(e.get(), AE_IFLNK);
+        archive_entry_set_nlink(e.get(), 1);
+        archive_entry_set_symlink(e.get(), entry.data.c_str());
+        archive_entry_set_size(e.get(), 0);
+        break;
+      case Entry::kFile:
+        archive_entry_set_filetype(e.get(), AE_IFREG);
+        archive_entry_set_nlink(e.get(), 1);
+        archive_entry_set_size(e.get(), static_cast<int64_t>(entry.data.size()));
+        break;
+    }
+    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
+      return absl::InternalError(
+          absl::StrCat(path, ": ", archive_error_string(a.get())));
+    }
+    if (entry.kind == Entry::kFile && !entry.data.empty() &&
+        archive_write_data(a.get(), entry.data.data(), entry.data.size()) < 0) {
+      return absl::InternalError(
+          absl::StrCat(path, ": ", archive_error_string(a.get())));
+    }
+  }
+  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+    return absl::InternalError(
+        absl::StrCat(out_path, ": ", archive_error_string(a.get())));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace proctor::images

@@ -1,0 +1,40 @@
+// A deterministic initramfs: entries kept sorted by path and written as a
+// newc cpio archive by libarchive with uid/gid 0, mtime 0 and inode
+// numbers in path order, so the same inputs always give the same bytes.
+#ifndef PROCTOR_IMAGES_CPIO_WRITER_H_
+#define PROCTOR_IMAGES_CPIO_WRITER_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace proctor::images {
+
+class CpioTree {
+ public:
+  // Paths are relative ("bin/sh"); missing parent directories are added.
+  void AddFile(const std::string& path, std::string content, int mode);
+  void AddSymlink(const std::string& path, const std::string& target);
+  void AddDir(const std::string& path, int mode = 0755);
+  bool Contains(const std::string& path) const;
+  const std::string* Content(const std::string& path) const;
+
+  // Writes the archive; `gzip` compresses it (no name, no timestamp).
+  absl::Status Write(const std::string& out_path, bool gzip) const;
+  size_t size() const { return entries_.size(); }
+
+ private:
+  struct Entry {
+    enum Kind { kFile, kDir, kSymlink } kind = kFile;
+    int mode = 0644;
+    std::string data;  // content, or symlink target
+  };
+  void AddParents(const std::string& path);
+  std::map<std::string, Entry> entries_;
+};
+
+}  // namespace proctor::images
+
+#endif  // PROCTOR_IMAGES_CPIO_WRITER_H_
