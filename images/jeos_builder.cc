@@ -5,6 +5,7 @@
 //
 //   jeos_builder --kernel_deb=K.deb --debs=a.deb,b.deb --modules=virtio_net
 //       --init=init.sh --etc=images/etc --out_vmlinux=V --out_initramfs=I
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -160,7 +161,11 @@ absl::Status AddKernel(const std::string& deb,
 
 absl::Status Build() {
   CpioTree tree;
-  for (const std::string& deb : absl::GetFlag(FLAGS_debs)) {
+  // Packages go in by path order, so the image does not depend on the
+  // order they were named in.
+  std::vector<std::string> debs = absl::GetFlag(FLAGS_debs);
+  std::sort(debs.begin(), debs.end());
+  for (const std::string& deb : debs) {
     absl::Status s = AddPackage(deb, &tree);
     if (!s.ok()) return s;
   }

@@ -1,0 +1,100 @@
+"""`jeos_image`: a JeOS guest (vmlinux + initramfs) from pinned Debian packages.
+
+The image tool (//images:jeos_builder) writes both artifacts
+deterministically; a second action checks each against the sha256 pinned
+in the BUILD file and only then exposes them, so nothing can use an image
+whose digest was not reviewed. A mismatch fails the build naming the
+artifact and both digests (paste the new one after a deliberate change).
+"""
+
+def _jeos_image_impl(ctx):
+    name = ctx.label.name
+    raw_vmlinux = ctx.actions.declare_file(name + ".unchecked/vmlinux")
+    raw_initramfs = ctx.actions.declare_file(name + ".unchecked/initramfs")
+    vmlinux = ctx.actions.declare_file(name + "/vmlinux")
+    initramfs = ctx.actions.declare_file(name + "/initramfs")
+    manifest = ctx.actions.declare_file(name + "/SHA256SUMS")
+
+    kernel = ctx.file.kernel
+    debs = ctx.files.packages
+    files = []
+    file_inputs = []
+    for target, dest in ctx.attr.files.items():
+        src = target.files.to_list()[0]
+        file_inputs.append(src)
+        files.append("%s=%s" % (dest, src.path))
+
+    args = ctx.actions.args()
+    args.add("--kernel_deb=" + kernel.path)
+    args.add_joined(debs, join_with = ",", format_joined = "--debs=%s")
+    args.add("--modules=" + ",".join(ctx.attr.modules))
+    args.add("--init=" + ctx.file.init.path)
+    if files:
+        args.add("--files=" + ",".join(files))
+    args.add("--out_vmlinux=" + raw_vmlinux.path)
+    args.add("--out_initramfs=" + raw_initramfs.path)
+    ctx.actions.run(
+        executable = ctx.executable._builder,
+        arguments = [args],
+        inputs = [kernel, ctx.file.init] + debs + file_inputs,
+        outputs = [raw_vmlinux, raw_initramfs],
+        mnemonic = "JeosImage",
+        progress_message = "Building JeOS image %s" % ctx.label,
+    )
+
+    want_vmlinux = ctx.attr.sha256.get("vmlinux", "(none)")
+    want_initramfs = ctx.attr.sha256.get("initramfs", "(none)")
+    ctx.actions.run_shell(
+        inputs = [raw_vmlinux, raw_initramfs],
+        outputs = [vmlinux, initramfs, manifest],
+        command = """
+set -eu
+got_vmlinux=$(sha256sum "$1" | cut -d' ' -f1)
+got_initramfs=$(sha256sum "$2" | cut -d' ' -f1)
+status=0
+if [ "$got_vmlinux" != "$7" ]; then
+  echo "$8: vmlinux sha256 mismatch: pinned $7, built $got_vmlinux" >&2; status=1
+fi
+if [ "$got_initramfs" != "$9" ]; then
+  echo "$8: initramfs sha256 mismatch: pinned $9, built $got_initramfs" >&2; status=1
+fi
+[ $status -eq 0 ] || exit 1
+cp "$1" "$3"
+cp "$2" "$4"
+printf '%s  vmlinux\\n%s  initramfs\\n' "$got_vmlinux" "$got_initramfs" > "$5"
+""",
+        arguments = [
+            raw_vmlinux.path,
+            raw_initramfs.path,
+            vmlinux.path,
+            initramfs.path,
+            manifest.path,
+            "unused",
+            want_vmlinux,
+            str(ctx.label),
+            want_initramfs,
+        ],
+        mnemonic = "JeosVerify",
+        progress_message = "Checking the pinned digests of %s" % ctx.label,
+    )
+    return [DefaultInfo(
+        files = depset([vmlinux, initramfs, manifest]),
+        runfiles = ctx.runfiles(files = [vmlinux, initramfs, manifest]),
+    )]
+
+jeos_image = rule(
+    implementation = _jeos_image_impl,
+    attrs = {
+        "kernel": attr.label(allow_single_file = [".deb"], mandatory = True),
+        "packages": attr.label_list(allow_files = [".deb"]),
+        "modules": attr.string_list(doc = "kernel modules init loads (dependencies are added)"),
+        "init": attr.label(allow_single_file = True, mandatory = True),
+        "files": attr.label_keyed_string_dict(allow_files = True, doc = "file -> path in the image"),
+        "sha256": attr.string_dict(doc = "pinned digests: vmlinux, initramfs"),
+        "_builder": attr.label(
+            default = "//images:jeos_builder",
+            executable = True,
+            cfg = "exec",
+        ),
+    },
+)
