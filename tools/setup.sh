@@ -13,7 +13,7 @@ PACKAGES=(
   # sysinfo commands the default config runs
   procps util-linux iproute2 pciutils kmod
   # guests: QEMU and the image tools (the container later pins its own)
-  qemu-system-x86 qemu-utils
+  qemu-system-x86 qemu-utils openssh-client
 )
 
 missing=()
