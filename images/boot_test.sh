@@ -32,7 +32,7 @@ boot() {  # FLAVOR
     -append "console=ttyS0 quiet panic=-1 proctor.key=$key proctor.share=tests" \
     -serial "file:$work/console.log" \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" \
-    -device virtio-net-pci,netdev=n0 \
+    -device virtio-net-pci,netdev=n0 -device virtio-rng-pci \
     -fsdev "local,id=t0,path=$work/share,security_model=none,readonly=on" \
     -device virtio-9p-pci,fsdev=t0,mount_tag=tests &
   qemu_pid=$!
