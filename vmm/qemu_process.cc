@@ -1,0 +1,204 @@
+#include "vmm/qemu_process.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "runner/unique_fd.h"
+
+extern char** environ;
+
+namespace proctor::vmm {
+namespace {
+
+// A port the kernel just handed out on 127.0.0.1; QEMU binds it next. If
+// someone takes it in between, QEMU fails to start and Start() retries.
+absl::StatusOr<int> FreeLocalPort() {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_in addr = {};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return absl::UnavailableError(absl::StrCat("no free port: ", strerror(errno)));
+  }
+  return ntohs(addr.sin_port);
+}
+
+std::string ReadTail(const std::string& path, size_t max = 2000) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream s;
+  s << in.rdbuf();
+  std::string text = s.str();
+  return text.size() > max ? text.substr(text.size() - max) : text;
+}
+
+}  // namespace
+
+std::string FindProgram(const std::string& name) {
+  if (absl::StrContains(name, '/')) return access(name.c_str(), X_OK) == 0 ? name : "";
+  const char* path = getenv("PATH");
+  for (absl::string_view dir : absl::StrSplit(path ? path : "", ':', absl::SkipEmpty())) {
+    std::string candidate = absl::StrCat(dir, "/", name);
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+  }
+  return "";
+}
+
+absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
+    const QemuConfig& config) {
+  std::string qemu = FindProgram(config.qemu);
+  if (qemu.empty()) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "QEMU not found: ", config.qemu, " (Debian: apt install qemu-system-x86)"));
+  }
+  for (const std::string& f : {config.kernel, config.initramfs}) {
+    if (access(f.c_str(), R_OK) != 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("guest image file missing: ", f));
+    }
+  }
+  std::error_code ec;
+  std::filesystem::create_directories(config.run_dir, ec);
+
+  absl::Status last = absl::OkStatus();
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    auto vm = std::unique_ptr<QemuProcess>(new QemuProcess());
+    // The QMP socket lives in a private directory with a short path (unix
+    // socket paths are limited to 108 bytes; result trees are deep).
+    char tmpl[] = "/tmp/proctor-vm-XXXXXX";
+    if (mkdtemp(tmpl) == nullptr) {
+      return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
+    }
+    vm->private_dir_ = tmpl;
+    std::string qmp_socket = vm->private_dir_ + "/qmp.sock";
+    vm->console_log_ = config.run_dir + "/console.log";
+    absl::StatusOr<int> port = FreeLocalPort();
+    if (!port.ok()) return port.status();
+    vm->ssh_port_ = *port;
+
+    std::vector<std::string> append = {"console=ttyS0", "quiet", "panic=-1"};
+    if (!config.authorized_key.empty()) {
+      append.push_back("proctor.key=" + absl::Base64Escape(config.authorized_key));
+    }
+    if (!config.share_dir.empty()) append.push_back("proctor.share=tests");
+    append.insert(append.end(), config.kernel_args.begin(), config.kernel_args.end());
+
+    vm->argv_ = {qemu,
+                 "-M", "q35",
+                 "-nodefaults",
+                 "-accel", config.accel,
+                 "-m", absl::StrCat(config.memory_mb),
+                 "-smp", absl::StrCat(config.cpus),
+                 "-display", "none",
+                 "-no-reboot",
+                 "-kernel", config.kernel,
+                 "-initrd", config.initramfs,
+                 "-append", absl::StrJoin(append, " "),
+                 "-serial", "file:" + vm->console_log_,
+                 "-qmp", "unix:" + qmp_socket + ",server=on,wait=off",
+                 "-netdev", absl::StrCat("user,id=n0,hostfwd=tcp:127.0.0.1:",
+                                         vm->ssh_port_, "-:22"),
+                 "-device", "virtio-net-pci,netdev=n0",
+                 "-device", "virtio-rng-pci"};
+    // Under KVM the guest sees the host's CPU; under TCG QEMU's default
+    // model boots fastest.
+    if (config.accel == "kvm") vm->argv_.insert(vm->argv_.end(), {"-cpu", "host"});
+    if (!config.share_dir.empty()) {
+      vm->argv_.insert(vm->argv_.end(),
+                       {"-fsdev", absl::StrCat("local,id=t0,path=", config.share_dir,
+                                               ",security_model=none,readonly=on"),
+                        "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
+    }
+    vm->argv_.insert(vm->argv_.end(), config.extra_args.begin(), config.extra_args.end());
+    std::ofstream(config.run_dir + "/qemu.cmdline") << absl::StrJoin(vm->argv_, " ") << "\n";
+
+    std::string stderr_path = config.run_dir + "/qemu.stderr";
+    UniqueFd err(open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    SpawnOptions spawn;
+    spawn.argv = vm->argv_;
+    for (char** e = environ; *e != nullptr; ++e) spawn.env.push_back(*e);
+    spawn.stderr_fd = err.get();
+    absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
+    if (!proc.ok()) return proc.status();
+    vm->process_ = *std::move(proc);
+
+    // QEMU creates the socket early; it is gone at once if it cannot start.
+    absl::Time deadline = absl::Now() + absl::Seconds(10);
+    absl::StatusOr<QmpClient> qmp = absl::UnavailableError("not connected");
+    while (absl::Now() < deadline && vm->Running()) {
+      qmp = QmpClient::Connect(qmp_socket, absl::Milliseconds(200));
+      if (qmp.ok()) break;
+    }
+    if (qmp.ok()) {
+      vm->qmp_ = std::make_unique<QmpClient>(*std::move(qmp));
+      return vm;
+    }
+    vm->Stop(absl::Milliseconds(100));
+    last = absl::UnavailableError(absl::StrCat(
+        "QEMU did not start: ", ReadTail(stderr_path)));
+  }
+  return last;
+}
+
+bool QemuProcess::Running() {
+  if (exit_.has_value() || process_.pid() <= 0) return false;
+  int status;
+  pid_t r = waitpid(process_.pid(), &status, WNOHANG);
+  if (r == process_.pid() || (r < 0 && errno == ECHILD)) {
+    process_.MarkReaped();
+    exit_ = DecodeWaitStatus(status);
+    return false;
+  }
+  return true;
+}
+
+bool QemuProcess::WaitForExit(absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  while (Running()) {
+    if (absl::Now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+void QemuProcess::Stop(absl::Duration grace) {
+  if (Running() && qmp_ != nullptr) {
+    qmp_->Execute("quit", {}, grace).IgnoreError();
+  }
+  if (!WaitForExit(grace)) {
+    process_.SignalGroup(SIGTERM);
+    if (!WaitForExit(grace)) {
+      process_.SignalGroup(SIGKILL);
+      WaitForExit(absl::Seconds(5));
+    }
+  }
+  qmp_ = nullptr;
+  if (!private_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(private_dir_, ec);
+    private_dir_.clear();
+  }
+}
+
+QemuProcess::~QemuProcess() { Stop(); }
+
+}  // namespace proctor::vmm

@@ -1,0 +1,77 @@
+// One QEMU process booting a JeOS image, and everything it owns.
+//
+// Start() builds the command line from a QemuConfig: direct kernel boot on
+// q35, serial console to `console.log`, QMP on a unix socket in a private
+// 0700 directory, user networking with the guest's SSH port forwarded to
+// 127.0.0.1 only, the test directory shared read-only over 9p (tag
+// "tests"), a virtio RNG. The command line is written next to the console
+// log. The destructor stops QEMU: QMP `quit`, then SIGTERM, then SIGKILL,
+// so no QEMU outlives its QemuProcess.
+#ifndef PROCTOR_VMM_QEMU_PROCESS_H_
+#define PROCTOR_VMM_QEMU_PROCESS_H_
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "runner/subprocess.h"
+#include "vmm/qmp_client.h"
+
+namespace proctor::vmm {
+
+struct QemuConfig {
+  std::string qemu = "qemu-system-x86_64";  // a path, or a name in PATH
+  std::string kernel;                       // the image's vmlinux
+  std::string initramfs;
+  std::string accel = "tcg";  // "kvm" or "tcg"
+  int memory_mb = 512;
+  int cpus = 1;
+  std::string authorized_key;  // "ssh-ed25519 AAAA..." for root
+  std::string share_dir;       // shared read-only as /tests, if set
+  std::string run_dir;         // console.log, qemu.cmdline, qemu.stderr
+  std::vector<std::string> kernel_args;  // appended to the command line
+  std::vector<std::string> extra_args;   // appended to QEMU's arguments
+};
+
+class QemuProcess {
+ public:
+  // Starts QEMU and connects QMP. A missing QEMU binary or image file is a
+  // FailedPrecondition naming it; QEMU dying at start is Unavailable with
+  // its stderr.
+  static absl::StatusOr<std::unique_ptr<QemuProcess>> Start(
+      const QemuConfig& config);
+  ~QemuProcess();
+
+  int ssh_port() const { return ssh_port_; }
+  pid_t pid() const { return process_.pid(); }
+  const std::string& console_log() const { return console_log_; }
+  const std::vector<std::string>& command_line() const { return argv_; }
+  QmpClient& qmp() { return *qmp_; }
+
+  // Whether QEMU still runs (reaps it if it has exited).
+  bool Running();
+  // Waits up to `timeout` for QEMU to exit by itself.
+  bool WaitForExit(absl::Duration timeout);
+  // Ends QEMU: QMP quit, SIGTERM after `grace`, SIGKILL after another.
+  void Stop(absl::Duration grace = absl::Seconds(2));
+
+ private:
+  QemuProcess() = default;
+
+  std::vector<std::string> argv_;
+  std::string private_dir_, console_log_;
+  int ssh_port_ = 0;
+  Subprocess process_;
+  std::optional<ExitInfo> exit_;
+  std::unique_ptr<QmpClient> qmp_;
+};
+
+// Finds `name` in PATH (or checks it, if it holds a slash); "" if absent.
+std::string FindProgram(const std::string& name);
+
+}  // namespace proctor::vmm
+
+#endif  // PROCTOR_VMM_QEMU_PROCESS_H_

@@ -1,0 +1,173 @@
+#include "vmm/ssh_session.h"
+
+#include <libssh/libssh.h>
+
+#include <algorithm>
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace proctor::vmm {
+namespace {
+
+std::string Quote(absl::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "'";
+}
+
+}  // namespace
+
+absl::StatusOr<GuestKey> GuestKey::Generate() {
+  GuestKey k;
+  if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k.key_) != SSH_OK) {
+    return absl::InternalError("libssh: cannot generate an ed25519 key");
+  }
+  char* b64 = nullptr;
+  if (ssh_pki_export_pubkey_base64(k.key_, &b64) != SSH_OK) {
+    return absl::InternalError("libssh: cannot export the public key");
+  }
+  k.public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
+  ssh_string_free_char(b64);
+  return k;
+}
+
+GuestKey::GuestKey(GuestKey&& other) noexcept
+    : key_(std::exchange(other.key_, nullptr)),
+      public_line_(std::move(other.public_line_)) {}
+
+GuestKey::~GuestKey() {
+  if (key_ != nullptr) ssh_key_free(key_);
+}
+
+absl::StatusOr<SshSession> SshSession::WaitForLogin(const std::string& host,
+                                                    int port,
+                                                    const GuestKey& key,
+                                                    absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  std::string last = "no attempt";
+  while (absl::Now() < deadline) {
+    SshSession s;
+    s.session_ = ssh_new();
+    long connect_timeout = 2;
+    int verbosity = SSH_LOG_NOLOG;
+    unsigned int uport = static_cast<unsigned int>(port);
+    ssh_options_set(s.session_, SSH_OPTIONS_HOST, host.c_str());
+    ssh_options_set(s.session_, SSH_OPTIONS_PORT, &uport);
+    ssh_options_set(s.session_, SSH_OPTIONS_USER, "root");
+    ssh_options_set(s.session_, SSH_OPTIONS_TIMEOUT, &connect_timeout);
+    ssh_options_set(s.session_, SSH_OPTIONS_LOG_VERBOSITY, &verbosity);
+    // No ~/.ssh: nothing from the user's configuration leaks in.
+    ssh_options_set(s.session_, SSH_OPTIONS_SSH_DIR, "/nonexistent");
+    bool process_config = false;
+    ssh_options_set(s.session_, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+    if (ssh_connect(s.session_) == SSH_OK) {
+      if (ssh_userauth_publickey(s.session_, nullptr, key.key()) ==
+          SSH_AUTH_SUCCESS) {
+        return s;
+      }
+      last = absl::StrCat("authentication failed: ", ssh_get_error(s.session_));
+    } else {
+      last = ssh_get_error(s.session_);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return absl::DeadlineExceededError(absl::StrCat(
+      "no SSH login on ", host, ":", port, " within ",
+      absl::FormatDuration(timeout), " (last: ", last, ")"));
+}
+
+SshSession::SshSession(SshSession&& other) noexcept
+    : session_(std::exchange(other.session_, nullptr)) {}
+
+SshSession::~SshSession() {
+  if (session_ != nullptr) {
+    ssh_disconnect(session_);
+    ssh_free(session_);
+  }
+}
+
+absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
+                                          absl::string_view input,
+                                          absl::Duration timeout) {
+  ssh_channel ch = ssh_channel_new(session_);
+  if (ch == nullptr) return absl::UnavailableError("libssh: no channel");
+  auto close = [ch]() {
+    ssh_channel_close(ch);
+    ssh_channel_free(ch);
+  };
+  std::string cmd(command);
+  if (ssh_channel_open_session(ch) != SSH_OK ||
+      ssh_channel_request_exec(ch, cmd.c_str()) != SSH_OK) {
+    std::string why = ssh_get_error(session_);
+    close();
+    return absl::UnavailableError(absl::StrCat("ssh exec: ", why));
+  }
+  size_t sent = 0;
+  while (sent < input.size()) {
+    int n = ssh_channel_write(ch, input.data() + sent,
+                              static_cast<uint32_t>(std::min<size_t>(input.size() - sent, 1 << 15)));
+    if (n == SSH_ERROR) break;
+    sent += static_cast<size_t>(n);
+  }
+  ssh_channel_send_eof(ch);
+
+  CmdResult result;
+  absl::Time deadline = absl::Now() + timeout;
+  char buf[1 << 14];
+  while (!ssh_channel_is_eof(ch)) {
+    if (absl::Now() > deadline) {
+      close();
+      return absl::DeadlineExceededError(absl::StrCat(
+          "guest command still running after ", absl::FormatDuration(timeout)));
+    }
+    bool got = false;
+    for (int is_stderr : {0, 1}) {
+      int n = ssh_channel_read_timeout(ch, buf, sizeof(buf), is_stderr, 50);
+      if (n == SSH_ERROR) {
+        std::string why = ssh_get_error(session_);
+        close();
+        return absl::UnavailableError(absl::StrCat("ssh read: ", why));
+      }
+      if (n > 0) {
+        (is_stderr ? result.err : result.out).append(buf, static_cast<size_t>(n));
+        got = true;
+      }
+    }
+    if (!got && !ssh_channel_is_open(ch)) break;
+  }
+  // Drain what arrived with the EOF.
+  for (int is_stderr : {0, 1}) {
+    int n;
+    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) > 0) {
+      (is_stderr ? result.err : result.out).append(buf, static_cast<size_t>(n));
+    }
+  }
+  result.exit_status = ssh_channel_get_exit_status(ch);
+  close();
+  return result;
+}
+
+absl::Status SshSession::WriteFile(const std::string& guest_path,
+                                   absl::string_view content, int mode) {
+  absl::StatusOr<CmdResult> r = Cmd(
+      absl::StrFormat("cat > %s && chmod %o %s", Quote(guest_path), mode,
+                      Quote(guest_path)),
+      content);
+  if (!r.ok()) return r.status();
+  if (r->exit_status != 0) {
+    return absl::UnavailableError(
+        absl::StrCat("writing ", guest_path, " in the guest: ", r->err));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace proctor::vmm

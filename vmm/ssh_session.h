@@ -1,0 +1,76 @@
+// A session with a guest over SSH (libssh), authenticated with a per-job
+// ephemeral ed25519 key.
+//
+//   GuestKey key = GuestKey::Generate();          // give key.public_line()
+//   absl::StatusOr<SshSession> s =                // to the guest at boot
+//       SshSession::WaitForLogin("127.0.0.1", port, key, absl::Seconds(60));
+//   absl::StatusOr<CmdResult> r = s->Cmd("uname -r");
+//
+// The guest is a throwaway VM on a loopback port, so its host key is not
+// checked.
+#ifndef PROCTOR_VMM_SSH_SESSION_H_
+#define PROCTOR_VMM_SSH_SESSION_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+
+struct ssh_key_struct;
+struct ssh_session_struct;
+
+namespace proctor::vmm {
+
+class GuestKey {
+ public:
+  static absl::StatusOr<GuestKey> Generate();
+  ~GuestKey();
+  GuestKey(GuestKey&& other) noexcept;
+  GuestKey& operator=(GuestKey&&) = delete;
+
+  // "ssh-ed25519 AAAA... proctor", an authorized_keys line.
+  const std::string& public_line() const { return public_line_; }
+  ssh_key_struct* key() const { return key_; }
+
+ private:
+  GuestKey() = default;
+  ssh_key_struct* key_ = nullptr;
+  std::string public_line_;
+};
+
+struct CmdResult {
+  int exit_status = -1;  // -1: the guest closed without one (it crashed)
+  std::string out;
+  std::string err;
+};
+
+class SshSession {
+ public:
+  // Connects and authenticates as root, retrying until `timeout` while the
+  // guest boots. DeadlineExceeded when the guest never answers.
+  static absl::StatusOr<SshSession> WaitForLogin(const std::string& host,
+                                                 int port, const GuestKey& key,
+                                                 absl::Duration timeout);
+  ~SshSession();
+  SshSession(SshSession&& other) noexcept;
+  SshSession& operator=(SshSession&&) = delete;
+
+  // Runs `command` with the guest's /bin/sh; `input` is its stdin. A
+  // command still running after `timeout` is DeadlineExceeded.
+  absl::StatusOr<CmdResult> Cmd(absl::string_view command,
+                                absl::string_view input = "",
+                                absl::Duration timeout = absl::Minutes(10));
+  // Copies `content` to `guest_path` (mode `mode`) through `cat`.
+  absl::Status WriteFile(const std::string& guest_path,
+                         absl::string_view content, int mode = 0644);
+
+ private:
+  SshSession() = default;
+  ssh_session_struct* session_ = nullptr;
+};
+
+}  // namespace proctor::vmm
+
+#endif  // PROCTOR_VMM_SSH_SESSION_H_
