@@ -7,7 +7,8 @@
 #   proctor.key=BASE64   the public key line for root's authorized_keys
 #   proctor.share=TAG    a 9p share to mount read-only on /tests
 #   proctor.poweroff=1   power off at once (the benchmark's boot floor)
-/bin/busybox --install -s /bin
+/bin/busybox mkdir -p /usr/bin /usr/sbin /sbin
+/bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys

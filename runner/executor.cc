@@ -88,6 +88,7 @@ struct Executor::Running {
   absl::Time deadline = absl::InfiniteFuture();
   absl::Time kill_at = absl::InfiniteFuture();
   absl::Time drain_until = absl::InfiniteFuture();
+  bool guest = false;
   bool exited = false;
   ExitInfo exit;
   bool timed_out = false;
@@ -224,31 +225,62 @@ void Executor::Start(const PlannedTest& test) {
   Running* raw = r.get();
   r->out->set_consumer([raw](absl::string_view c) { raw->OnStdout(c); });
 
-  std::string tmpl = absl::StrCat(options_.tmp_root, "/proctor-",
-                                  options_.job_id.substr(0, 7), "-",
-                                  test.index, "-XXXXXX");
-  if (mkdtemp(&tmpl[0]) == nullptr) {
-    fail(absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root));
-    return;
-  }
-  r->tmpdir = tmpl;
-
   SpawnOptions spawn;
-  spawn.argv = {test.path};
-  spawn.env = options_.env;
   std::string outputs = *dir + "/outputs";
-  for (const auto& [k, v] : std::initializer_list<std::pair<const char*, std::string>>{
-           {"DATA", options_.data_dir},
-           {"AUTOTEST_DATA", options_.data_dir},
-           {"TEMPDIR", r->tmpdir},
-           {"TMPDIR", r->tmpdir},
-           {"OUTPUTDIR", outputs},
-           {"PROCTOR_WHERE", test.where},
-           {"PROCTOR_TEST_NAME", test.name},
-           {"PROCTOR_JOB_ID", options_.job_id}}) {
-    spawn.env.push_back(absl::StrCat(k, "=", v));
+  if (test.where == "guest") {
+    r->guest = true;
+    GuestPool* guest = options_.guest;
+    if (guest == nullptr) {
+      fail("where=guest but the job has no guest");
+      return;
+    }
+    if (!guest->Alive()) {
+      job_->Log(absl::StrCat(test.dir, ": booting a fresh guest"));
+      absl::Status booted = guest->Boot();
+      if (!booted.ok()) {
+        fail(absl::StrCat("cannot boot the guest: ", booted.message()));
+        return;
+      }
+    }
+    std::string guest_path = guest->GuestPath(test.path);
+    if (guest_path.empty()) {
+      fail("a guest test must lie under the first PATH, which the guest sees as /tests");
+      return;
+    }
+    spawn.argv = guest->ExecArgv(
+        guest_path, test.requires_,
+        {{"DATA", guest->GuestPath(options_.data_dir)},
+         {"AUTOTEST_DATA", guest->GuestPath(options_.data_dir)},
+         {"OUTPUTDIR", absl::StrCat("/tmp/proctor-outputs/", test.index)},
+         {"PROCTOR_WHERE", "guest"},
+         {"PROCTOR_TEST_NAME", test.name},
+         {"PROCTOR_JOB_ID", options_.job_id}});
+    spawn.env = options_.env;
+  } else {
+    std::string tmpl = absl::StrCat(options_.tmp_root, "/proctor-",
+                                    options_.job_id.substr(0, 7), "-",
+                                    test.index, "-XXXXXX");
+    if (mkdtemp(&tmpl[0]) == nullptr) {
+      fail(absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root));
+      return;
+    }
+    r->tmpdir = tmpl;
+    spawn.argv = {test.path};
+    spawn.env = options_.env;
+    for (const auto& [k, v] :
+         std::initializer_list<std::pair<const char*, std::string>>{
+             {"DATA", options_.data_dir},
+             {"AUTOTEST_DATA", options_.data_dir},
+             {"TEMPDIR", r->tmpdir},
+             {"TMPDIR", r->tmpdir},
+             {"OUTPUTDIR", outputs},
+             {"PROCTOR_WHERE", test.where},
+             {"PROCTOR_TEST_NAME", test.name},
+             {"PROCTOR_JOB_ID", options_.job_id}}) {
+      spawn.env.push_back(absl::StrCat(k, "=", v));
+    }
+    spawn.cwd = std::filesystem::path(test.path).parent_path().string();
   }
-  spawn.cwd = std::filesystem::path(test.path).parent_path().string();
   spawn.stdout_fd = r->out->write_fd();
   spawn.stderr_fd = r->err->write_fd();
   absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
@@ -280,6 +312,20 @@ void Executor::Finish(Running* r) {
   outcome.interrupted = r->interrupted;
   outcome.tap = doc ? &*doc : nullptr;
   Verdict v = Judge(outcome);
+  // guest-exec exits 255 when it lost the guest: if QEMU is gone too, the
+  // guest crashed or powered off under the test.
+  if (r->guest && r->exit.exited && r->exit.code == 255 && !r->timed_out &&
+      !r->interrupted && options_.guest != nullptr &&
+      options_.guest->DeadWithin(absl::Seconds(3))) {
+    std::error_code ec;
+    std::filesystem::create_directories(r->abs_dir + "/guest", ec);
+    std::filesystem::copy_file(options_.guest->console_log(),
+                               r->abs_dir + "/guest/console.log",
+                               std::filesystem::copy_options::overwrite_existing, ec);
+    v = {ERROR, "the guest crashed or powered off during the test (QEMU "
+                "exited); its console log is in guest/console.log"};
+    job_->Log(absl::StrCat(test.dir, ": ", v.reason));
+  }
 
   TestResult res = BaseResult(test);
   res.set_start_time(Rfc3339(r->start));

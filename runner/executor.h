@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/time/time.h"
+#include "runner/guest_pool.h"
 #include "runner/job_dir.h"
 #include "runner/metadata.h"
 #include "runner/recorder.h"
@@ -30,6 +31,7 @@ struct PlannedTest {
   absl::Duration timeout;
   OutputFormat format = OutputFormat::kAuto;
   std::vector<std::string> tags;
+  std::vector<std::string> requires_;
   // Decided without running (requirements, start errors, guest tests).
   Status preset = STATUS_UNSPECIFIED;
   std::string preset_reason;
@@ -47,6 +49,8 @@ struct ExecutorOptions {
   // Set for --sysinfo=per-test.
   const std::vector<SysinfoEntry>* per_test_sysinfo = nullptr;
   std::string path_env;
+  // Runs where=guest tests; null when the job has none.
+  GuestPool* guest = nullptr;
 };
 
 class Executor {

@@ -37,14 +37,25 @@ ABSL_FLAG(std::string, sysinfo_config, "",
           "the list of sysinfo commands and files (default: built in, "
           "runner/sysinfo.conf)");
 
+ABSL_FLAG(std::string, image, "",
+          "the guest image directory (vmlinux, initramfs, SHA256SUMS; "
+          "default: $PROCTOR_IMAGE)");
+ABSL_FLAG(std::string, accel, "auto",
+          "guest accelerator: auto (KVM when a probe boot proves it works), "
+          "kvm, tcg");
+ABSL_FLAG(int, port, 0, "guest-exec: the guest's forwarded SSH port");
+ABSL_FLAG(std::string, key, "", "guest-exec: the private key file");
+
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
     "results_dir", "jobs",     "timeout",  "kill_grace", "filter",
     "tags",        "where",    "format",   "data",       "keep_tmp",
-    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config"};
+    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config", "image",
+    "accel"};
 const std::vector<std::string> kListFlags = {"filter", "tags", "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
+const std::vector<std::string> kGuestExecFlags = {"port", "key"};
 
 }  // namespace proctor

@@ -22,12 +22,17 @@ ABSL_DECLARE_FLAG(std::string, tmp_dir);
 ABSL_DECLARE_FLAG(std::string, max_output);
 ABSL_DECLARE_FLAG(std::string, sysinfo);
 ABSL_DECLARE_FLAG(std::string, sysinfo_config);
+ABSL_DECLARE_FLAG(std::string, image);
+ABSL_DECLARE_FLAG(std::string, accel);
+ABSL_DECLARE_FLAG(int, port);
+ABSL_DECLARE_FLAG(std::string, key);
 
 namespace proctor {
 
 extern const std::vector<std::string> kRunFlags;
 extern const std::vector<std::string> kListFlags;
 extern const std::vector<std::string> kSysinfoFlags;
+extern const std::vector<std::string> kGuestExecFlags;
 
 }  // namespace proctor
 

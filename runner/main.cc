@@ -96,6 +96,7 @@ int main(int argc, char** argv) {
   if (command == "run") return RunCommand(args);
   if (command == "list") return ListCommand(args);
   if (command == "sysinfo") return SysinfoCommand(args);
+  if (command == "guest-exec") return GuestExecCommand(args);
   if (command == "version" || command == "--version") {
     absl::PrintF("proctor %s\n", kVersion);
     return kExitOk;

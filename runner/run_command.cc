@@ -4,6 +4,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/flags/flag.h"
@@ -17,6 +18,7 @@
 #include "runner/commands.h"
 #include "runner/executor.h"
 #include "runner/flags.h"
+#include "runner/guest_pool.h"
 #include "runner/job_dir.h"
 #include "runner/plan.h"
 #include "runner/plan_flags.h"
@@ -180,6 +182,43 @@ int RunCommand(const std::vector<std::string>& args) {
   for (const std::string& a : args) initial.add_argv(SanitizeUtf8(a));
   initial.set_proctor_version(kVersion);
   Recorder recorder(&dir, std::move(initial));
+
+  // The guest boots before the first test, so a missing QEMU or a bad
+  // image stops the job as an infrastructure error, not as test errors.
+  std::unique_ptr<GuestPool> guest;
+  bool wants_guest = std::any_of(tests->begin(), tests->end(), [](const PlannedTest& t) {
+    return t.where == "guest" && t.preset == STATUS_UNSPECIFIED;
+  });
+  if (wants_guest) {
+    GuestOptions g;
+    g.image_dir = absl::GetFlag(FLAGS_image);
+    if (g.image_dir.empty()) g.image_dir = Getenv("PROCTOR_IMAGE");
+    if (g.image_dir.empty()) {
+      return Fail(kExitInfrastructure,
+                  "guest tests need an image: give --image=DIR or set PROCTOR_IMAGE");
+    }
+    g.image_dir = AbsolutePath(g.image_dir);
+    absl::Status verified = VerifyImage(g.image_dir);
+    if (!verified.ok()) return Fail(kExitInfrastructure, std::string(verified.message()));
+    g.accel = absl::GetFlag(FLAGS_accel);
+    std::string first = AbsolutePath(plan.paths[0]);
+    g.share_dir = std::filesystem::is_directory(first)
+                      ? first
+                      : std::filesystem::path(first).parent_path().string();
+    g.run_dir = dir.path() + "/vm";
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+    g.self = std::string(self, n > 0 ? static_cast<size_t>(n) : 0);
+    guest = std::make_unique<GuestPool>(g);
+    absl::Status booted = guest->Boot();
+    dir.Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),
+                         ", accel ", guest->accel()));
+    if (!booted.ok()) {
+      return Fail(kExitInfrastructure,
+                  absl::StrCat("cannot boot the guest: ", booted.message()));
+    }
+    exec.guest = guest.get();
+  }
 
   Executor executor(exec, &dir, &recorder, &*signals, [](const TestResult& r) {
     // Names are printed as they are, even when they are not UTF-8.

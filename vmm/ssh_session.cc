@@ -1,6 +1,7 @@
 #include "vmm/ssh_session.h"
 
 #include <libssh/libssh.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <thread>
@@ -38,6 +39,29 @@ absl::StatusOr<GuestKey> GuestKey::Generate() {
   k.public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
   ssh_string_free_char(b64);
   return k;
+}
+
+absl::StatusOr<GuestKey> GuestKey::Load(const std::string& path) {
+  GuestKey k;
+  if (ssh_pki_import_privkey_file(path.c_str(), nullptr, nullptr, nullptr,
+                                  &k.key_) != SSH_OK) {
+    return absl::NotFoundError(absl::StrCat("cannot read the SSH key ", path));
+  }
+  char* b64 = nullptr;
+  if (ssh_pki_export_pubkey_base64(k.key_, &b64) != SSH_OK) {
+    return absl::InternalError("libssh: cannot export the public key");
+  }
+  k.public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
+  ssh_string_free_char(b64);
+  return k;
+}
+
+absl::Status GuestKey::Save(const std::string& path) const {
+  mode_t old = umask(077);
+  int rc = ssh_pki_export_privkey_file(key_, nullptr, nullptr, nullptr, path.c_str());
+  umask(old);
+  if (rc != SSH_OK) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
 }
 
 GuestKey::GuestKey(GuestKey&& other) noexcept
@@ -95,9 +119,11 @@ SshSession::~SshSession() {
   }
 }
 
-absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
-                                          absl::string_view input,
-                                          absl::Duration timeout) {
+absl::StatusOr<int> SshSession::Stream(
+    absl::string_view command,
+    const std::function<void(absl::string_view)>& on_out,
+    const std::function<void(absl::string_view)>& on_err,
+    absl::string_view input, absl::Duration timeout) {
   ssh_channel ch = ssh_channel_new(session_);
   if (ch == nullptr) return absl::UnavailableError("libssh: no channel");
   auto close = [ch]() {
@@ -113,14 +139,14 @@ absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
   }
   size_t sent = 0;
   while (sent < input.size()) {
-    int n = ssh_channel_write(ch, input.data() + sent,
-                              static_cast<uint32_t>(std::min<size_t>(input.size() - sent, 1 << 15)));
+    int n = ssh_channel_write(
+        ch, input.data() + sent,
+        static_cast<uint32_t>(std::min<size_t>(input.size() - sent, 1 << 15)));
     if (n == SSH_ERROR) break;
     sent += static_cast<size_t>(n);
   }
   ssh_channel_send_eof(ch);
 
-  CmdResult result;
   absl::Time deadline = absl::Now() + timeout;
   char buf[1 << 14];
   while (!ssh_channel_is_eof(ch)) {
@@ -138,21 +164,33 @@ absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
         return absl::UnavailableError(absl::StrCat("ssh read: ", why));
       }
       if (n > 0) {
-        (is_stderr ? result.err : result.out).append(buf, static_cast<size_t>(n));
+        (is_stderr ? on_err : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
         got = true;
       }
     }
     if (!got && !ssh_channel_is_open(ch)) break;
   }
-  // Drain what arrived with the EOF.
   for (int is_stderr : {0, 1}) {
     int n;
     while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) > 0) {
-      (is_stderr ? result.err : result.out).append(buf, static_cast<size_t>(n));
+      (is_stderr ? on_err : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
     }
   }
-  result.exit_status = ssh_channel_get_exit_status(ch);
+  int status = ssh_channel_get_exit_status(ch);
   close();
+  return status;
+}
+
+absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
+                                          absl::string_view input,
+                                          absl::Duration timeout) {
+  CmdResult result;
+  absl::StatusOr<int> status = Stream(
+      command, [&](absl::string_view s) { result.out.append(s.data(), s.size()); },
+      [&](absl::string_view s) { result.err.append(s.data(), s.size()); }, input,
+      timeout);
+  if (!status.ok()) return status.status();
+  result.exit_status = *status;
   return result;
 }
 

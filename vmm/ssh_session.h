@@ -11,6 +11,7 @@
 #ifndef PROCTOR_VMM_SSH_SESSION_H_
 #define PROCTOR_VMM_SSH_SESSION_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -26,6 +27,10 @@ namespace proctor::vmm {
 class GuestKey {
  public:
   static absl::StatusOr<GuestKey> Generate();
+  // Reads a private key written by Save().
+  static absl::StatusOr<GuestKey> Load(const std::string& path);
+  // Writes the private key (mode 0600) for helper processes.
+  absl::Status Save(const std::string& path) const;
   ~GuestKey();
   GuestKey(GuestKey&& other) noexcept;
   GuestKey& operator=(GuestKey&&) = delete;
@@ -62,6 +67,14 @@ class SshSession {
   absl::StatusOr<CmdResult> Cmd(absl::string_view command,
                                 absl::string_view input = "",
                                 absl::Duration timeout = absl::Minutes(10));
+  // Like Cmd, but hands output to `on_out`/`on_err` as it arrives instead
+  // of keeping it; returns the exit status (-1 if the guest closed the
+  // channel without one, as when it crashes).
+  absl::StatusOr<int> Stream(absl::string_view command,
+                             const std::function<void(absl::string_view)>& on_out,
+                             const std::function<void(absl::string_view)>& on_err,
+                             absl::string_view input = "",
+                             absl::Duration timeout = absl::Hours(24));
   // Copies `content` to `guest_path` (mode `mode`) through `cat`.
   absl::Status WriteFile(const std::string& guest_path,
                          absl::string_view content, int mode = 0644);

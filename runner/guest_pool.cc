@@ -1,0 +1,171 @@
+#include "runner/guest_pool.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "runner/requirements.h"
+#include "runner/sha256.h"
+
+namespace proctor {
+namespace {
+
+std::string ShellQuote(absl::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "'";
+}
+
+vmm::QemuConfig Config(const GuestOptions& o, const std::string& accel) {
+  vmm::QemuConfig c;
+  c.kernel = o.image_dir + "/vmlinux";
+  c.initramfs = o.image_dir + "/initramfs";
+  c.accel = accel;
+  c.memory_mb = o.memory_mb;
+  c.share_dir = o.share_dir;
+  c.run_dir = o.run_dir;
+  return c;
+}
+
+}  // namespace
+
+absl::Status VerifyImage(const std::string& dir) {
+  std::ifstream sums(dir + "/SHA256SUMS");
+  if (!sums) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        "guest image ", dir, " has no SHA256SUMS: cannot verify it"));
+  }
+  std::string line;
+  int checked = 0;
+  while (std::getline(sums, line)) {
+    std::vector<std::string> f = absl::StrSplit(line, "  ");
+    if (f.size() != 2) continue;
+    absl::StatusOr<std::string> got = Sha256File(dir + "/" + f[1]);
+    if (!got.ok()) return absl::FailedPreconditionError(got.status().message());
+    if (*got != f[0]) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "guest image ", dir, "/", f[1], ": sha256 mismatch: pinned ", f[0],
+          ", file has ", *got));
+    }
+    ++checked;
+  }
+  if (checked < 2) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("guest image ", dir, ": SHA256SUMS lists no files"));
+  }
+  return absl::OkStatus();
+}
+
+std::string ChooseAccel(const GuestOptions& o, std::string* why) {
+  if (o.accel == "tcg" || o.accel == "kvm") return o.accel;
+  if (!KvmDeviceUsable()) {
+    *why = "/dev/kvm is missing or not usable";
+    return "tcg";
+  }
+  // /dev/kvm can answer and still fail to run a guest (a paravirtual KVM
+  // module on a nested host): only a probe boot tells.
+  vmm::QemuConfig c = Config(o, "kvm");
+  c.share_dir.clear();
+  c.run_dir = o.run_dir + "/kvm-probe";
+  c.kernel_args = {"proctor.poweroff=1"};
+  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> probe = vmm::QemuProcess::Start(c);
+  if (!probe.ok()) {
+    *why = absl::StrCat("KVM probe did not start: ", probe.status().message());
+    return "tcg";
+  }
+  if (!(*probe)->WaitForExit(absl::Seconds(10))) {
+    *why = "KVM probe boot did not finish within 10 s";
+    return "tcg";
+  }
+  return "kvm";
+}
+
+absl::Status GuestPool::Boot() {
+  vm_ = nullptr;
+  if (key_ == nullptr) {
+    absl::StatusOr<vmm::GuestKey> key = vmm::GuestKey::Generate();
+    if (!key.ok()) return key.status();
+    key_ = std::make_unique<vmm::GuestKey>(*std::move(key));
+    key_file_ = options_.run_dir + "/id_ed25519";
+    std::error_code ec;
+    std::filesystem::create_directories(options_.run_dir, ec);
+    absl::Status saved = key_->Save(key_file_);
+    if (!saved.ok()) return saved;
+  }
+  if (accel_.empty()) {
+    std::string why;
+    accel_ = ChooseAccel(options_, &why);
+    std::ofstream(options_.run_dir + "/accel")
+        << accel_ << (why.empty() ? "" : absl::StrCat(" (", why, ")")) << "\n";
+    if (options_.accel == "auto" && accel_ == "tcg") {
+      fprintf(stderr, "proctor: KVM not usable (%s): guests run under TCG\n",
+              why.c_str());
+    }
+  }
+  vmm::QemuConfig c = Config(options_, accel_);
+  c.authorized_key = key_->public_line();
+  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> vm = vmm::QemuProcess::Start(c);
+  if (!vm.ok()) return vm.status();
+  ++boots_;
+  absl::StatusOr<vmm::SshSession> login = vmm::SshSession::WaitForLogin(
+      "127.0.0.1", (*vm)->ssh_port(), *key_, absl::Seconds(120));
+  if (!login.ok()) {
+    return absl::UnavailableError(absl::StrCat(
+        login.status().message(), "; console log: ", (*vm)->console_log()));
+  }
+  vm_ = *std::move(vm);
+  return absl::OkStatus();
+}
+
+bool GuestPool::Alive() { return vm_ != nullptr && vm_->Running(); }
+
+bool GuestPool::DeadWithin(absl::Duration timeout) {
+  return vm_ == nullptr || vm_->WaitForExit(timeout);
+}
+
+const std::string& GuestPool::console_log() const {
+  static const std::string none;
+  return vm_ != nullptr ? vm_->console_log() : none;
+}
+
+std::string GuestPool::GuestPath(const std::string& host_path) const {
+  std::string root = options_.share_dir;
+  if (!absl::StartsWith(host_path, root + "/")) return "";
+  return "/tests" + host_path.substr(root.size());
+}
+
+std::vector<std::string> GuestPool::ExecArgv(
+    const std::string& guest_path, const std::vector<std::string>& requires_,
+    const std::vector<std::pair<std::string, std::string>>& env) const {
+  // The script the guest's shell runs: the environment, a fresh TEMPDIR,
+  // the requirements checked where the test runs, then the test.
+  std::string script = "export PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+  for (const auto& [k, v] : env) absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
+  absl::StrAppend(&script,
+                  "; TEMPDIR=$(mktemp -d) && export TEMPDIR TMPDIR=$TEMPDIR"
+                  " && mkdir -p \"$OUTPUTDIR\"");
+  for (const std::string& r : requires_) {
+    absl::string_view arg = r;
+    if (absl::ConsumePrefix(&arg, "cmd:")) {
+      absl::StrAppend(&script, "; command -v ", ShellQuote(arg),
+                      " >/dev/null || { echo 'proctor: requires ", r,
+                      ": not found in the guest' >&2; exit 77; }");
+    }
+  }
+  std::string dir = guest_path.substr(0, guest_path.rfind('/'));
+  absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ", ShellQuote(guest_path),
+                  "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
+  return {options_.self, "guest-exec", absl::StrCat("--port=", vm_ ? vm_->ssh_port() : 0),
+          "--key=" + key_file_, "--", script};
+}
+
+}  // namespace proctor

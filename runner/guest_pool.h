@@ -1,0 +1,72 @@
+// The job's guest: one JeOS VM that serves every guest test, booted on
+// first need and booted again after a crash.
+//
+// A guest test runs as a host process like any other test: the executor
+// spawns `proctor guest-exec`, which runs the test in the guest over SSH
+// and relays its output and exit status, so timeouts, output capture and
+// TAP parsing are the same for host and guest tests. After a guest test
+// whose helper lost the connection, Alive() tells whether QEMU died; the
+// executor then records the crash and the next guest test gets a fresh VM.
+#ifndef PROCTOR_RUNNER_GUEST_POOL_H_
+#define PROCTOR_RUNNER_GUEST_POOL_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runner/metadata.h"
+#include "vmm/qemu_process.h"
+#include "vmm/ssh_session.h"
+
+namespace proctor {
+
+struct GuestOptions {
+  std::string image_dir;  // holds vmlinux, initramfs and SHA256SUMS
+  std::string accel = "auto";
+  std::string share_dir;  // mounted read-only on /tests
+  std::string run_dir;    // the job's vm/ directory
+  std::string self;       // this proctor binary, for guest-exec
+  int memory_mb = 1024;
+};
+
+// Checks the image's files against its SHA256SUMS: a mismatch is an error
+// naming the file and both digests.
+absl::Status VerifyImage(const std::string& image_dir);
+
+// "kvm" when a probe boot proves KVM works, else "tcg"; `why` says why not.
+std::string ChooseAccel(const GuestOptions& options, std::string* why);
+
+class GuestPool {
+ public:
+  explicit GuestPool(GuestOptions options) : options_(std::move(options)) {}
+
+  // Boots a VM and waits for its SSH login (exit 3 material on failure).
+  absl::Status Boot();
+  bool Alive();
+  // True when QEMU is gone or goes within `timeout`.
+  bool DeadWithin(absl::Duration timeout);
+  // The accelerator in use, and the number of boots so far.
+  const std::string& accel() const { return accel_; }
+  int boots() const { return boots_; }
+  const std::string& console_log() const;
+
+  // The argv of the helper that runs `guest_path` in the guest with `env`.
+  std::vector<std::string> ExecArgv(const std::string& guest_path,
+                                    const std::vector<std::string>& requires_,
+                                    const std::vector<std::pair<std::string, std::string>>& env) const;
+  // Path of a host file inside the guest ("" if outside the share).
+  std::string GuestPath(const std::string& host_path) const;
+
+ private:
+  GuestOptions options_;
+  std::unique_ptr<vmm::GuestKey> key_;
+  std::string key_file_;
+  std::unique_ptr<vmm::QemuProcess> vm_;
+  std::string accel_;
+  int boots_ = 0;
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_GUEST_POOL_H_

@@ -1,0 +1,15 @@
+// SHA-256 of a file, with OpenSSL's EVP interface, as lowercase hex.
+#ifndef PROCTOR_RUNNER_SHA256_H_
+#define PROCTOR_RUNNER_SHA256_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+
+namespace proctor {
+
+absl::StatusOr<std::string> Sha256File(const std::string& path);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_SHA256_H_
