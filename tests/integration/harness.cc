@@ -116,7 +116,16 @@ RunOutput ProctorTest::Run(const std::vector<std::string>& args,
   SpawnOptions o;
   o.argv = {ProctorBinary()};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  for (char** e = environ; *e != nullptr; ++e) o.env.push_back(*e);
+  // `env` wins over the inherited environment (getenv finds the first).
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    bool overridden = false;
+    for (const std::string& x : env) {
+      if (x.compare(0, name.size() + 1, name + "=") == 0) overridden = true;
+    }
+    if (!overridden) o.env.push_back(entry);
+  }
   o.env.insert(o.env.end(), env.begin(), env.end());
   std::string out_path = root_ + "/proctor.stdout";
   std::string err_path = root_ + "/proctor.stderr";

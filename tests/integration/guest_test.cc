@@ -1,0 +1,126 @@
+// Guest tests end to end: proctor boots the real JeOS image under TCG and
+// runs tests in it over SSH.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/integration/harness.h"
+
+namespace proctor::testing {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::StartsWith;
+namespace fs = std::filesystem;
+
+std::string ImageDir() {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/images/jeos_python");
+}
+
+class GuestTest : public ProctorTest {
+ protected:
+  RunOutput RunGuest(const std::vector<std::string>& extra = {}) {
+    std::vector<std::string> args = {"run", "--results-dir=" + results(),
+                                     "--sysinfo=off", "--image=" + ImageDir()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    args.push_back(suite());
+    return Run(args);
+  }
+};
+
+TEST_F(GuestTest, ExamplesRunInTheGuest) {
+  // Runfiles are symlinks to paths the guest cannot see: share real files.
+  std::string examples = results() + "-examples";
+  fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/tests/examples"), examples,
+           fs::copy_options::recursive);
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     "--where=guest", "--image=" + ImageDir(), examples});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.lines, ElementsAre(StartsWith("Results stored in /"),
+                                   "c-test.sh -- SKIPPED",  // no cc in the guest
+                                   "look-mom-i-can-use-perl.pl -- FAIL",
+                                   "look-mom-i-can-use-shell.sh -- PASS",
+                                   "my-full-test.py -- PASS",
+                                   "my-yet-another-test.sh -- SKIPPED",
+                                   "needs-a-missing-tool.sh -- SKIPPED",
+                                   "subdir/nested.sh -- PASS",
+                                   "tap-producer.sh -- PASS",
+                                   "uses-data-and-tempdir.sh -- PASS",
+                                   "5 passed, 1 failed, 3 skipped"));
+  std::string vm = LatestJobDir() + "/vm/";
+  EXPECT_THAT(ReadFile(vm + "console.log"), HasSubstr("proctor: guest ready"));
+  EXPECT_THAT(ReadFile(vm + "qemu.cmdline"), HasSubstr("-accel tcg"));
+  EXPECT_THAT(ReadFile(vm + "accel"), StartsWith("tcg"));
+  EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
+}
+
+TEST_F(GuestTest, BothReportsAHostAndAGuestResult) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=both\necho \"$PROCTOR_WHERE $(uname -n)\"\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.lines, ElementsAre(StartsWith("Results stored in"), "t.sh [host] -- PASS",
+                                   "t.sh [guest] -- PASS", "2 passed, 0 failed, 0 skipped"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/tests/001-t.sh__host_/stdout"), StartsWith("host "));
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-t.sh__guest_/stdout"), "guest jeos\n");
+}
+
+TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
+  Script("1-poweroff.sh", "#!/bin/sh\n# proctor: where=guest\npoweroff -f\nsleep 60\n");
+  Script("2-after.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.lines[1], "1-poweroff.sh -- ERROR");
+  EXPECT_EQ(r.lines[2], "2-after.sh -- PASS");
+  std::optional<TestResult> t = Find(LatestJob(), "1-poweroff.sh");
+  EXPECT_THAT(t->reason(), HasSubstr("crashed or powered off"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/" + t->dir() + "/guest/console.log"),
+              HasSubstr("proctor: guest ready"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"), HasSubstr("booting a fresh guest"));
+}
+
+TEST_F(GuestTest, GuestTimeoutLeavesTheGuestUsable) {
+  Script("1-hang.sh", "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");
+  Script("2-next.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = RunGuest({"--kill-grace=1s"});
+  EXPECT_EQ(r.lines[1], "1-hang.sh -- TIMEOUT");
+  EXPECT_EQ(r.lines[2], "2-next.sh -- PASS");
+}
+
+TEST_F(GuestTest, CorruptedImageIsExitThreeWithBothDigests) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  std::string image = results() + "-image";
+  fs::create_directories(image);
+  for (const char* f : {"vmlinux", "initramfs", "SHA256SUMS"}) {
+    fs::copy_file(ImageDir() + "/" + f, image + "/" + f);
+  }
+  { std::fstream(image + "/initramfs", std::ios::in | std::ios::out | std::ios::binary)
+        .seekp(1000) << 'X'; }
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--image=" + image, suite()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("initramfs: sha256 mismatch: pinned "));
+  EXPECT_THAT(r.err, HasSubstr(", file has "));
+}
+
+TEST_F(GuestTest, MissingQemuIsExitThree) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     "--image=" + ImageDir(), suite()},
+                    {"PATH=/nonexistent"});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("QEMU not found: qemu-system-x86_64"));
+}
+
+TEST_F(GuestTest, NoImageIsExitThree) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = Run({"run", "--results-dir=" + results(), suite()}, {"PROCTOR_IMAGE="});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("guest tests need an image"));
+}
+
+}  // namespace
+}  // namespace proctor::testing
