@@ -21,6 +21,8 @@ int RunCommand(const std::vector<std::string>& args);
 int ListCommand(const std::vector<std::string>& args);
 int SysinfoCommand(const std::vector<std::string>& args);
 int GuestExecCommand(const std::vector<std::string>& args);
+int VmCommand(const std::vector<std::string>& args);
+int ImageCommand(const std::vector<std::string>& args);
 
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);

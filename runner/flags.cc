@@ -57,5 +57,6 @@ const std::vector<std::string> kListFlags = {"filter", "tags", "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"port", "key"};
+const std::vector<std::string> kVmFlags = {"image", "accel"};
 
 }  // namespace proctor

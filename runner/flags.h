@@ -33,6 +33,7 @@ extern const std::vector<std::string> kRunFlags;
 extern const std::vector<std::string> kListFlags;
 extern const std::vector<std::string> kSysinfoFlags;
 extern const std::vector<std::string> kGuestExecFlags;
+extern const std::vector<std::string> kVmFlags;
 
 }  // namespace proctor
 

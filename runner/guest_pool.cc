@@ -90,6 +90,7 @@ std::string ChooseAccel(const GuestOptions& o, std::string* why) {
 }
 
 absl::Status GuestPool::Boot() {
+  session_ = nullptr;
   vm_ = nullptr;
   if (key_ == nullptr) {
     absl::StatusOr<vmm::GuestKey> key = vmm::GuestKey::Generate();
@@ -123,6 +124,7 @@ absl::Status GuestPool::Boot() {
         login.status().message(), "; console log: ", (*vm)->console_log()));
   }
   vm_ = *std::move(vm);
+  session_ = std::make_unique<vmm::SshSession>(*std::move(login));
   return absl::OkStatus();
 }
 

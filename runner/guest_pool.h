@@ -50,6 +50,8 @@ class GuestPool {
   const std::string& accel() const { return accel_; }
   int boots() const { return boots_; }
   const std::string& console_log() const;
+  // The session Boot() logged in with (null before a boot).
+  vmm::SshSession* session() { return session_.get(); }
 
   // The argv of the helper that runs `guest_path` in the guest with `env`.
   std::vector<std::string> ExecArgv(const std::string& guest_path,
@@ -63,6 +65,7 @@ class GuestPool {
   std::unique_ptr<vmm::GuestKey> key_;
   std::string key_file_;
   std::unique_ptr<vmm::QemuProcess> vm_;
+  std::unique_ptr<vmm::SshSession> session_;
   std::string accel_;
   int boots_ = 0;
 };

@@ -32,6 +32,9 @@ constexpr char kUsage[] =
     "  run [flags] PATH...   run the tests in PATH (files or directories)\n"
     "  list [flags] PATH...  show the tests run would run, with metadata\n"
     "  sysinfo DIR           record system information into DIR\n"
+    "  vm run -- CMD...      boot the guest image, run CMD in it\n"
+    "  vm shell              boot the guest image, open a shell in it\n"
+    "  image verify DIR      check a guest image against its SHA256SUMS\n"
     "  version               print the version\n"
     "  help [COMMAND]        show help\n"
     "\n"
@@ -97,6 +100,8 @@ int main(int argc, char** argv) {
   if (command == "list") return ListCommand(args);
   if (command == "sysinfo") return SysinfoCommand(args);
   if (command == "guest-exec") return GuestExecCommand(args);
+  if (command == "vm") return VmCommand(args);
+  if (command == "image") return ImageCommand(args);
   if (command == "version" || command == "--version") {
     absl::PrintF("proctor %s\n", kVersion);
     return kExitOk;

@@ -1,7 +1,12 @@
 #include "vmm/ssh_session.h"
 
 #include <libssh/libssh.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <thread>
@@ -192,6 +197,54 @@ absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
   if (!status.ok()) return status.status();
   result.exit_status = *status;
   return result;
+}
+
+absl::StatusOr<int> SshSession::InteractiveShell() {
+  ssh_channel ch = ssh_channel_new(session_);
+  if (ch == nullptr) return absl::UnavailableError("libssh: no channel");
+  struct winsize ws = {};
+  ioctl(0, TIOCGWINSZ, &ws);
+  const char* term = getenv("TERM");
+  if (ssh_channel_open_session(ch) != SSH_OK ||
+      ssh_channel_request_pty_size(ch, term ? term : "xterm",
+                                   ws.ws_col ? ws.ws_col : 80,
+                                   ws.ws_row ? ws.ws_row : 24) != SSH_OK ||
+      ssh_channel_request_shell(ch) != SSH_OK) {
+    std::string why = ssh_get_error(session_);
+    ssh_channel_free(ch);
+    return absl::UnavailableError(absl::StrCat("ssh shell: ", why));
+  }
+  struct termios saved;
+  bool tty = tcgetattr(0, &saved) == 0;
+  if (tty) {
+    struct termios raw = saved;
+    cfmakeraw(&raw);
+    tcsetattr(0, TCSANOW, &raw);
+  }
+  char buf[4096];
+  while (ssh_channel_is_open(ch) && !ssh_channel_is_eof(ch)) {
+    struct pollfd p = {0, POLLIN, 0};
+    if (poll(&p, 1, 20) > 0) {
+      ssize_t n = read(0, buf, sizeof(buf));
+      if (n <= 0) {
+        ssh_channel_send_eof(ch);
+      } else {
+        ssh_channel_write(ch, buf, static_cast<uint32_t>(n));
+      }
+    }
+    for (int is_stderr : {0, 1}) {
+      int n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr);
+      if (n > 0) {
+        ssize_t ignored = write(is_stderr ? 2 : 1, buf, static_cast<size_t>(n));
+        (void)ignored;
+      }
+    }
+  }
+  if (tty) tcsetattr(0, TCSANOW, &saved);
+  int status = ssh_channel_get_exit_status(ch);
+  ssh_channel_close(ch);
+  ssh_channel_free(ch);
+  return status;
 }
 
 absl::Status SshSession::WriteFile(const std::string& guest_path,

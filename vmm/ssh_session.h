@@ -75,6 +75,9 @@ class SshSession {
                              const std::function<void(absl::string_view)>& on_err,
                              absl::string_view input = "",
                              absl::Duration timeout = absl::Hours(24));
+  // An interactive login shell on a PTY, wired to this process's terminal
+  // (raw mode while it runs); returns the shell's exit status.
+  absl::StatusOr<int> InteractiveShell();
   // Copies `content` to `guest_path` (mode `mode`) through `cat`.
   absl::Status WriteFile(const std::string& guest_path,
                          absl::string_view content, int mode = 0644);

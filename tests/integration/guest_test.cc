@@ -1,5 +1,6 @@
 // Guest tests end to end: proctor boots the real JeOS image under TCG and
 // runs tests in it over SSH.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -8,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runner/unique_fd.h"
 #include "tests/integration/harness.h"
 
 namespace proctor::testing {
@@ -120,6 +122,40 @@ TEST_F(GuestTest, NoImageIsExitThree) {
   RunOutput r = Run({"run", "--results-dir=" + results(), suite()}, {"PROCTOR_IMAGE="});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("guest tests need an image"));
+}
+
+TEST_F(GuestTest, VmRunPrintsTheOutputAndReturnsTheStatus) {
+  RunOutput r = Run({"vm", "run", "--image=" + ImageDir(), "--",
+                     "uname -r; echo oops >&2; exit 5"});
+  EXPECT_EQ(r.exit_code, 5);
+  EXPECT_EQ(r.out, "6.1.0-56-amd64\n");
+  EXPECT_THAT(r.err, HasSubstr("oops\n"));
+}
+
+TEST_F(GuestTest, VmShellRunsWhatItIsGiven) {
+  std::string input = results() + "-shell-input";
+  std::ofstream(input) << "echo hello-from-shell; exit 3\n";
+  std::string out = results() + "-shell-output";
+  SpawnOptions o;
+  o.argv = {"/bin/sh", "-c",
+            ProctorBinary() + " vm shell --image=" + ImageDir() + " < " + input};
+  o.env = {"PATH=/usr/bin:/bin"};
+  UniqueFd fd(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
+  o.stdout_fd = fd.get();
+  absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
+  ASSERT_TRUE(p.ok());
+  ExitInfo exit = p->Wait();
+  EXPECT_EQ(exit.code, 3);
+  EXPECT_THAT(ReadFile(out), HasSubstr("hello-from-shell"));
+}
+
+TEST_F(GuestTest, ImageVerifyChecksTheDigests) {
+  RunOutput ok = Run({"image", "verify", ImageDir()});
+  EXPECT_EQ(ok.exit_code, 0);
+  EXPECT_THAT(ok.out, HasSubstr(": ok"));
+  RunOutput missing = Run({"image", "verify", results()});
+  EXPECT_EQ(missing.exit_code, 3);
+  EXPECT_THAT(missing.err, HasSubstr("no SHA256SUMS"));
 }
 
 }  // namespace

@@ -198,12 +198,5 @@ TEST_F(VerdictTest, BadMetadataIsAnErrorNotASilentDefault) {
   EXPECT_THAT(t->reason(), HasSubstr("unknown metadata key 'timout'"));
 }
 
-TEST_F(VerdictTest, GuestTestsAreSkippedUntilGuestsExist) {
-  Script("t.sh", "#!/bin/sh\n# proctor: where=both\nexit 0\n");
-  RunOutput r = RunSuite();
-  EXPECT_EQ(r.lines[1], "t.sh [host] -- PASS");
-  EXPECT_EQ(r.lines[2], "t.sh [guest] -- SKIPPED");
-}
-
 }  // namespace
 }  // namespace proctor::testing
