@@ -19,6 +19,7 @@
 #include "runner/executor.h"
 #include "runner/flags.h"
 #include "runner/guest_pool.h"
+#include "runner/guest_sysinfo.h"
 #include "runner/job_dir.h"
 #include "runner/plan.h"
 #include "runner/plan_flags.h"
@@ -218,6 +219,12 @@ int RunCommand(const std::vector<std::string>& args) {
                   absl::StrCat("cannot boot the guest: ", booted.message()));
     }
     exec.guest = guest.get();
+    if (sysinfo_mode != "off") {
+      for (const std::string& p : CollectGuestSysinfo(
+               *sysinfo, dir.path() + "/sysinfo/guest", guest->session())) {
+        dir.Log(absl::StrCat("sysinfo guest: ", p));
+      }
+    }
   }
 
   Executor executor(exec, &dir, &recorder, &*signals, [](const TestResult& r) {

@@ -61,6 +61,17 @@ TEST_F(GuestTest, ExamplesRunInTheGuest) {
   EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
 }
 
+TEST_F(GuestTest, GuestSysinfoIsRecorded) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--image=" + ImageDir(), suite()});
+  EXPECT_EQ(r.exit_code, 0);
+  std::string dir = LatestJobDir() + "/sysinfo/guest/";
+  EXPECT_THAT(ReadFile(dir + "uname_-a"), HasSubstr("jeos"));
+  EXPECT_THAT(ReadFile(dir + "proc_cpuinfo"), HasSubstr("processor"));
+  EXPECT_THAT(ReadFile(dir + "problems"), HasSubstr("lspci -vvnn: command not found"));
+  EXPECT_TRUE(fs::exists(LatestJobDir() + "/sysinfo/pre/uname_-a"));
+}
+
 TEST_F(GuestTest, BothReportsAHostAndAGuestResult) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=both\necho \"$PROCTOR_WHERE $(uname -n)\"\n");
   RunOutput r = RunGuest();
