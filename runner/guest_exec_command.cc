@@ -9,19 +9,12 @@
 #include "absl/strings/str_cat.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/fd_io.h"
 #include "runner/flags.h"
 #include "vmm/ssh_session.h"
 
 namespace proctor {
 namespace {
-
-void WriteAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n <= 0) return;  // the reader went away: keep draining the guest
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
 
 }  // namespace
 

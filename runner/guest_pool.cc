@@ -6,24 +6,13 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "runner/text.h"
 #include "absl/strings/str_split.h"
 #include "runner/requirements.h"
 #include "runner/sha256.h"
 
 namespace proctor {
 namespace {
-
-std::string ShellQuote(absl::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
 
 vmm::QemuConfig Config(const GuestOptions& o, const std::string& accel) {
   vmm::QemuConfig c;

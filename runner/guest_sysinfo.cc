@@ -1,27 +1,12 @@
 #include "runner/guest_sysinfo.h"
 
 #include "absl/strings/str_cat.h"
+#include "runner/text.h"
 #include "absl/strings/str_join.h"
 #include "runner/atomic_file.h"
 #include "runner/job_dir.h"
 
 namespace proctor {
-namespace {
-
-std::string Quote(absl::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
-
-}  // namespace
-
 std::vector<std::string> CollectGuestSysinfo(
     const std::vector<SysinfoEntry>& entries, const std::string& dir,
     vmm::SshSession* session) {
@@ -32,11 +17,11 @@ std::vector<std::string> CollectGuestSysinfo(
     std::string what = e.is_file ? e.path : absl::StrJoin(e.argv, " ");
     std::string command;
     if (e.is_file) {
-      command = absl::StrCat("cat ", Quote(e.path));
+      command = absl::StrCat("cat ", ShellQuote(e.path));
     } else {
       std::vector<std::string> quoted;
-      for (const std::string& a : e.argv) quoted.push_back(Quote(a));
-      command = absl::StrCat("command -v ", Quote(e.argv[0]),
+      for (const std::string& a : e.argv) quoted.push_back(ShellQuote(a));
+      command = absl::StrCat("command -v ", ShellQuote(e.argv[0]),
                              " >/dev/null || exit 127; exec ",
                              absl::StrJoin(quoted, " "), " 2>&1");
     }

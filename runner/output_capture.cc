@@ -6,24 +6,9 @@
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
+#include "runner/fd_io.h"
 
 namespace proctor {
-namespace {
-
-void WriteAll(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return;  // disk full: the byte counts in the result still tell
-    }
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-}
-
-}  // namespace
-
 absl::StatusOr<OutputCapture> OutputCapture::Open(const std::string& file,
                                                   int64_t max_bytes) {
   OutputCapture c;
@@ -55,7 +40,7 @@ bool OutputCapture::Pump() {
       int64_t room = max_bytes_ - kept_;
       if (room > 0) {
         size_t keep = static_cast<size_t>(n < room ? n : room);
-        WriteAll(file_.get(), buf, keep);
+        WriteAll(file_.get(), absl::string_view(buf, keep));
         kept_ += static_cast<int64_t>(keep);
       }
       if (consumer_) consumer_(absl::string_view(buf, static_cast<size_t>(n)));
@@ -78,7 +63,7 @@ void OutputCapture::Close() {
   if (truncated() && file_.valid()) {
     std::string note = absl::StrCat("\n[proctor: output cut after ", kept_,
                                     " of ", bytes_, " bytes (--max-output)]\n");
-    WriteAll(file_.get(), note.data(), note.size());
+    WriteAll(file_.get(), note);
   }
   file_.Reset();
 }

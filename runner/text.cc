@@ -68,6 +68,18 @@ std::string SanitizeUtf8(absl::string_view bytes) {
 
 std::string XmlSafe(absl::string_view bytes) { return Sanitize(bytes, true); }
 
+std::string ShellQuote(absl::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out.push_back(c);
+    }
+  }
+  return out + "'";
+}
+
 std::string SanitizeFileName(absl::string_view name, size_t max_length) {
   std::string out;
   for (char c : name) {

@@ -14,6 +14,8 @@ std::string SanitizeUtf8(absl::string_view bytes);
 // SanitizeUtf8, then drops what XML 1.0 forbids (C0 controls but tab,
 // newline and carriage return; U+FFFE, U+FFFF).
 std::string XmlSafe(absl::string_view bytes);
+// `s` as one word for a POSIX shell: in single quotes, with each ' as '\''.
+std::string ShellQuote(absl::string_view s);
 // A name usable as one path component: [A-Za-z0-9._-], others become '_'.
 std::string SanitizeFileName(absl::string_view name, size_t max_length = 100);
 

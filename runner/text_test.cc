@@ -22,6 +22,12 @@ TEST(XmlSafeTest, ControlCharactersAreDroppedButWhitespaceKept) {
   EXPECT_EQ(XmlSafe(std::string("a\x00\x01\x1b[1m\tb\nc\r", 12)), "a[1m\tb\nc\r");
 }
 
+TEST(ShellQuoteTest, QuotesEverythingIncludingSingleQuotes) {
+  EXPECT_EQ(ShellQuote("plain"), "'plain'");
+  EXPECT_EQ(ShellQuote("it's $HOME"), "'it'\\''s $HOME'");
+  EXPECT_EQ(ShellQuote(""), "''");
+}
+
 TEST(SanitizeFileNameTest, KeepsSafeCharactersOnly) {
   EXPECT_EQ(SanitizeFileName("sub/dir/it's a test.sh"), "sub_dir_it_s_a_test.sh");
   EXPECT_EQ(SanitizeFileName(".."), "_");

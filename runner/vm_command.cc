@@ -13,19 +13,12 @@
 #include "absl/strings/str_join.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/fd_io.h"
 #include "runner/flags.h"
 #include "runner/guest_pool.h"
 
 namespace proctor {
 namespace {
-
-void WriteAll(int fd, absl::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = write(fd, data.data(), data.size());
-    if (n <= 0) return;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-}
 
 std::string ImageDir() {
   std::string dir = absl::GetFlag(FLAGS_image);

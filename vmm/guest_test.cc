@@ -31,6 +31,19 @@ QemuConfig BaseConfig(const std::string& name) {
   return c;
 }
 
+void BootAndLogin(const std::string& name, const GuestKey& key,
+                  std::unique_ptr<QemuProcess>* vm, std::unique_ptr<SshSession>* s) {
+  QemuConfig c = BaseConfig(name);
+  c.authorized_key = key.public_line();
+  absl::StatusOr<std::unique_ptr<QemuProcess>> started = QemuProcess::Start(c);
+  ASSERT_TRUE(started.ok()) << started.status();
+  *vm = *std::move(started);
+  absl::StatusOr<SshSession> login =
+      SshSession::WaitForLogin("127.0.0.1", (*vm)->ssh_port(), key, absl::Seconds(90));
+  ASSERT_TRUE(login.ok()) << login.status();
+  *s = std::make_unique<SshSession>(*std::move(login));
+}
+
 class SharedGuestTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -116,31 +129,25 @@ TEST_F(SharedGuestTest, ConsoleLogAndCommandLineAreKept) {
 
 TEST(GuestLifecycleTest, PoweroffInTheGuestEndsQemu) {
   absl::StatusOr<GuestKey> key = GuestKey::Generate();
-  QemuConfig c = BaseConfig("poweroff");
-  c.authorized_key = key->public_line();
-  absl::StatusOr<std::unique_ptr<QemuProcess>> vm = QemuProcess::Start(c);
-  ASSERT_TRUE(vm.ok()) << vm.status();
-  absl::StatusOr<SshSession> s =
-      SshSession::WaitForLogin("127.0.0.1", (*vm)->ssh_port(), *key, absl::Seconds(90));
-  ASSERT_TRUE(s.ok()) << s.status();
+  std::unique_ptr<QemuProcess> vm;
+  std::unique_ptr<SshSession> s;
+  BootAndLogin("poweroff", *key, &vm, &s);
+  ASSERT_NE(s, nullptr);
   // The session dies with the guest; how the command ends does not matter.
   s->Cmd("poweroff -f", "", absl::Seconds(10)).IgnoreError();
-  EXPECT_TRUE((*vm)->WaitForExit(absl::Seconds(20)));
+  EXPECT_TRUE(vm->WaitForExit(absl::Seconds(20)));
 }
 
 TEST(GuestLifecycleTest, QemuKilledMidSessionFailsTheCommand) {
   absl::StatusOr<GuestKey> key = GuestKey::Generate();
-  QemuConfig c = BaseConfig("killed");
-  c.authorized_key = key->public_line();
-  absl::StatusOr<std::unique_ptr<QemuProcess>> vm = QemuProcess::Start(c);
-  ASSERT_TRUE(vm.ok()) << vm.status();
-  absl::StatusOr<SshSession> s =
-      SshSession::WaitForLogin("127.0.0.1", (*vm)->ssh_port(), *key, absl::Seconds(90));
-  ASSERT_TRUE(s.ok()) << s.status();
-  kill((*vm)->pid(), SIGKILL);
+  std::unique_ptr<QemuProcess> vm;
+  std::unique_ptr<SshSession> s;
+  BootAndLogin("killed", *key, &vm, &s);
+  ASSERT_NE(s, nullptr);
+  kill(vm->pid(), SIGKILL);
   absl::StatusOr<CmdResult> r = s->Cmd("sleep 5; echo never", "", absl::Seconds(30));
   EXPECT_TRUE(!r.ok() || r->exit_status == -1) << r->out;
-  EXPECT_TRUE((*vm)->WaitForExit(absl::Seconds(5)));
+  EXPECT_TRUE(vm->WaitForExit(absl::Seconds(5)));
 }
 
 TEST(GuestLifecycleTest, WrongKeyNeverLogsInAndTimesOut) {

@@ -13,36 +13,17 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "runner/text.h"
 #include "absl/strings/str_format.h"
 
 namespace proctor::vmm {
-namespace {
-
-std::string Quote(absl::string_view s) {
-  std::string out = "'";
-  for (char c : s) {
-    if (c == '\'') {
-      out += "'\\''";
-    } else {
-      out.push_back(c);
-    }
-  }
-  return out + "'";
-}
-
-}  // namespace
-
 absl::StatusOr<GuestKey> GuestKey::Generate() {
   GuestKey k;
   if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &k.key_) != SSH_OK) {
     return absl::InternalError("libssh: cannot generate an ed25519 key");
   }
-  char* b64 = nullptr;
-  if (ssh_pki_export_pubkey_base64(k.key_, &b64) != SSH_OK) {
-    return absl::InternalError("libssh: cannot export the public key");
-  }
-  k.public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
-  ssh_string_free_char(b64);
+  absl::Status exported = k.ExportPublicLine();
+  if (!exported.ok()) return exported;
   return k;
 }
 
@@ -52,12 +33,8 @@ absl::StatusOr<GuestKey> GuestKey::Load(const std::string& path) {
                                   &k.key_) != SSH_OK) {
     return absl::NotFoundError(absl::StrCat("cannot read the SSH key ", path));
   }
-  char* b64 = nullptr;
-  if (ssh_pki_export_pubkey_base64(k.key_, &b64) != SSH_OK) {
-    return absl::InternalError("libssh: cannot export the public key");
-  }
-  k.public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
-  ssh_string_free_char(b64);
+  absl::Status exported = k.ExportPublicLine();
+  if (!exported.ok()) return exported;
   return k;
 }
 
@@ -66,6 +43,16 @@ absl::Status GuestKey::Save(const std::string& path) const {
   int rc = ssh_pki_export_privkey_file(key_, nullptr, nullptr, nullptr, path.c_str());
   umask(old);
   if (rc != SSH_OK) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  return absl::OkStatus();
+}
+
+absl::Status GuestKey::ExportPublicLine() {
+  char* b64 = nullptr;
+  if (ssh_pki_export_pubkey_base64(key_, &b64) != SSH_OK) {
+    return absl::InternalError("libssh: cannot export the public key");
+  }
+  public_line_ = absl::StrCat("ssh-ed25519 ", b64, " proctor");
+  ssh_string_free_char(b64);
   return absl::OkStatus();
 }
 
@@ -250,8 +237,8 @@ absl::StatusOr<int> SshSession::InteractiveShell() {
 absl::Status SshSession::WriteFile(const std::string& guest_path,
                                    absl::string_view content, int mode) {
   absl::StatusOr<CmdResult> r = Cmd(
-      absl::StrFormat("cat > %s && chmod %o %s", Quote(guest_path), mode,
-                      Quote(guest_path)),
+      absl::StrFormat("cat > %s && chmod %o %s", ShellQuote(guest_path), mode,
+                      ShellQuote(guest_path)),
       content);
   if (!r.ok()) return r.status();
   if (r->exit_status != 0) {

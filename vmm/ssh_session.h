@@ -41,6 +41,7 @@ class GuestKey {
 
  private:
   GuestKey() = default;
+  absl::Status ExportPublicLine();
   ssh_key_struct* key_ = nullptr;
   std::string public_line_;
 };
