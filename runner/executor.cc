@@ -479,7 +479,12 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
     job_->MakeTestDir(tests[next].dir).IgnoreError();
     Record(std::move(r));
   }
-  KillAdoptedOrphans({});
+  // Orphaned test processes end here; the job's VM is not one of them.
+  std::vector<pid_t> keep;
+  if (options_.guest != nullptr && options_.guest->pid() > 0) {
+    keep.push_back(options_.guest->pid());
+  }
+  KillAdoptedOrphans(keep);
   return !interrupting;
 }
 

@@ -44,6 +44,8 @@ class GuestPool {
   // Boots a VM and waits for its SSH login (exit 3 material on failure).
   absl::Status Boot();
   bool Alive();
+  // QEMU's pid, or -1 when no VM runs.
+  pid_t pid() const { return vm_ != nullptr ? vm_->pid() : -1; }
   // True when QEMU is gone or goes within `timeout`.
   bool DeadWithin(absl::Duration timeout);
   // The accelerator in use, and the number of boots so far.

@@ -56,6 +56,9 @@ TEST_F(GuestTest, ExamplesRunInTheGuest) {
                                    "5 passed, 1 failed, 3 skipped"));
   std::string vm = LatestJobDir() + "/vm/";
   EXPECT_THAT(ReadFile(vm + "console.log"), HasSubstr("proctor: guest ready"));
+  // QEMU ended through QMP quit; had Stop() escalated to SIGTERM, QEMU
+  // would say "terminating on signal 15".
+  EXPECT_THAT(ReadFile(vm + "qemu.stderr"), ::testing::Not(HasSubstr("signal")));
   EXPECT_THAT(ReadFile(vm + "qemu.cmdline"), HasSubstr("-accel tcg"));
   EXPECT_THAT(ReadFile(vm + "accel"), StartsWith("tcg"));
   EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
