@@ -43,8 +43,7 @@ ABSL_FLAG(std::string, image, "",
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
-ABSL_FLAG(int, port, 0, "guest-exec: the guest's forwarded SSH port");
-ABSL_FLAG(std::string, key, "", "guest-exec: the private key file");
+ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 
 namespace proctor {
 
@@ -56,7 +55,7 @@ const std::vector<std::string> kRunFlags = {
 const std::vector<std::string> kListFlags = {"filter", "tags", "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
-const std::vector<std::string> kGuestExecFlags = {"port", "key"};
+const std::vector<std::string> kGuestExecFlags = {"mux"};
 const std::vector<std::string> kVmFlags = {"image", "accel"};
 
 }  // namespace proctor

@@ -79,6 +79,7 @@ std::string ChooseAccel(const GuestOptions& o, std::string* why) {
 }
 
 absl::Status GuestPool::Boot() {
+  if (mux_ != nullptr) mux_->DropSessions();
   session_ = nullptr;
   vm_ = nullptr;
   if (key_ == nullptr) {
@@ -114,6 +115,18 @@ absl::Status GuestPool::Boot() {
   }
   vm_ = *std::move(vm);
   session_ = std::make_unique<vmm::SshSession>(*std::move(login));
+  if (mux_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<GuestMux>> mux = GuestMux::Start(
+        [this]() -> absl::StatusOr<std::unique_ptr<vmm::SshSession>> {
+          int port = vm_ != nullptr ? vm_->ssh_port() : 0;
+          absl::StatusOr<vmm::SshSession> s = vmm::SshSession::WaitForLogin(
+              "127.0.0.1", port, *key_, absl::Seconds(20));
+          if (!s.ok()) return s.status();
+          return std::make_unique<vmm::SshSession>(*std::move(s));
+        });
+    if (!mux.ok()) return mux.status();
+    mux_ = *std::move(mux);
+  }
   return absl::OkStatus();
 }
 
@@ -155,8 +168,9 @@ std::vector<std::string> GuestPool::ExecArgv(
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
   absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ", ShellQuote(guest_path),
                   "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
-  return {options_.self, "guest-exec", absl::StrCat("--port=", vm_ ? vm_->ssh_port() : 0),
-          "--key=" + key_file_, "--", script};
+  return {options_.self, "guest-exec",
+          "--mux=" + (mux_ != nullptr ? mux_->socket_path() : std::string()), "--",
+          script};
 }
 
 }  // namespace proctor

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "runner/guest_mux.h"
 #include "runner/metadata.h"
 #include "vmm/qemu_process.h"
 #include "vmm/ssh_session.h"
@@ -68,6 +69,7 @@ class GuestPool {
   std::string key_file_;
   std::unique_ptr<vmm::QemuProcess> vm_;
   std::unique_ptr<vmm::SshSession> session_;
+  std::unique_ptr<GuestMux> mux_;
   std::string accel_;
   int boots_ = 0;
 };

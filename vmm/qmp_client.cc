@@ -72,7 +72,10 @@ absl::StatusOr<QmpClient> QmpClient::Connect(const std::string& socket_path,
   if (!greeting.ok()) return greeting.status();
   auto qmp = greeting->fields().find("QMP");
   if (qmp == greeting->fields().end()) {
-    return absl::DataLossError("QMP: the first message is not a greeting");
+    std::string text;
+    (void)google::protobuf::util::MessageToJsonString(*greeting, &text);
+    return absl::DataLossError(
+        absl::StrCat("QMP: the first message is not a greeting: ", text));
   }
   const Struct& q = qmp->second.struct_value().fields().at("version").struct_value();
   const Struct& v = q.fields().at("qemu").struct_value();

@@ -3,6 +3,7 @@
 #include "vmm/qmp_client.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -16,7 +17,12 @@ using ::testing::HasSubstr;
 class QmpClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    socket_ = std::string("/tmp/proctor-qmp-test-") + std::to_string(getpid());
+    // A fresh directory per test: sandboxed test processes can share a pid
+    // and /tmp.
+    char tmpl[] = "/tmp/proctor-qmp-test-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    socket_ = dir_ + "/qmp.sock";
     SpawnOptions o;
     o.argv = {"/usr/bin/qemu-system-x86_64", "-M", "none", "-nodefaults",
               "-display", "none", "-qmp",
@@ -25,9 +31,12 @@ class QmpClientTest : public ::testing::Test {
     ASSERT_TRUE(p.ok()) << p.status();
     qemu_ = *std::move(p);
   }
-  void TearDown() override { unlink(socket_.c_str()); }
+  void TearDown() override {
+    unlink(socket_.c_str());
+    rmdir(dir_.c_str());
+  }
 
-  std::string socket_;
+  std::string dir_, socket_;
   Subprocess qemu_;  // killed with its group when the test ends
 };
 

@@ -115,7 +115,8 @@ absl::StatusOr<int> SshSession::Stream(
     absl::string_view command,
     const std::function<void(absl::string_view)>& on_out,
     const std::function<void(absl::string_view)>& on_err,
-    absl::string_view input, absl::Duration timeout) {
+    absl::string_view input, absl::Duration timeout,
+    const std::function<bool()>& cancelled) {
   ssh_channel ch = ssh_channel_new(session_);
   if (ch == nullptr) return absl::UnavailableError("libssh: no channel");
   auto close = [ch]() {
@@ -146,6 +147,10 @@ absl::StatusOr<int> SshSession::Stream(
       close();
       return absl::DeadlineExceededError(absl::StrCat(
           "guest command still running after ", absl::FormatDuration(timeout)));
+    }
+    if (cancelled && cancelled()) {
+      close();
+      return absl::CancelledError("guest command cancelled");
     }
     bool got = false;
     for (int is_stderr : {0, 1}) {
