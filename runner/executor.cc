@@ -251,7 +251,7 @@ void Executor::Start(const PlannedTest& test) {
         guest_path, test.requires_,
         {{"DATA", guest->GuestPath(options_.data_dir)},
          {"AUTOTEST_DATA", guest->GuestPath(options_.data_dir)},
-         {"OUTPUTDIR", absl::StrCat("/tmp/proctor-outputs/", test.index)},
+         {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
          {"PROCTOR_WHERE", "guest"},
          {"PROCTOR_TEST_NAME", test.name},
          {"PROCTOR_JOB_ID", options_.job_id}});
@@ -325,6 +325,14 @@ void Executor::Finish(Running* r) {
     v = {ERROR, "the guest crashed or powered off during the test (QEMU "
                 "exited); its console log is in guest/console.log"};
     job_->Log(absl::StrCat(test.dir, ": ", v.reason));
+  }
+
+  if (r->guest && options_.guest != nullptr && options_.guest->Alive()) {
+    absl::Status fetched =
+        options_.guest->FetchOutputs(test.index, r->abs_dir + "/outputs");
+    if (!fetched.ok()) {
+      job_->Log(absl::StrCat(test.dir, ": guest outputs not copied: ", fetched.message()));
+    }
   }
 
   TestResult res = BaseResult(test);

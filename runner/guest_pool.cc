@@ -10,6 +10,7 @@
 #include "absl/strings/str_split.h"
 #include "runner/requirements.h"
 #include "runner/sha256.h"
+#include "runner/tar_extract.h"
 
 namespace proctor {
 namespace {
@@ -139,6 +140,20 @@ bool GuestPool::DeadWithin(absl::Duration timeout) {
 const std::string& GuestPool::console_log() const {
   static const std::string none;
   return vm_ != nullptr ? vm_->console_log() : none;
+}
+
+std::string GuestPool::GuestOutputDir(int index) {
+  return absl::StrCat("/tmp/proctor-outputs/", index);
+}
+
+absl::Status GuestPool::FetchOutputs(int index, const std::string& dir) {
+  if (session_ == nullptr) return absl::UnavailableError("no guest session");
+  std::string d = ShellQuote(GuestOutputDir(index));
+  absl::StatusOr<vmm::CmdResult> r = session_->Cmd(
+      absl::StrCat("[ -d ", d, " ] && cd ", d, " && tar -cf - . ; rm -rf ", d),
+      "", absl::Minutes(5));
+  if (!r.ok()) return r.status();
+  return ExtractTar(r->out, dir);
 }
 
 std::string GuestPool::GuestPath(const std::string& host_path) const {

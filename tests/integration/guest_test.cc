@@ -62,6 +62,9 @@ TEST_F(GuestTest, ExamplesRunInTheGuest) {
   EXPECT_THAT(ReadFile(vm + "qemu.cmdline"), HasSubstr("-accel tcg"));
   EXPECT_THAT(ReadFile(vm + "accel"), StartsWith("tcg"));
   EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
+  // What the guest test wrote to $OUTPUTDIR came back into the tree.
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/009-uses-data-and-tempdir.sh/outputs/report.txt"),
+            "compared 44 bytes\n");
 }
 
 TEST_F(GuestTest, GuestSysinfoIsRecorded) {
