@@ -4,6 +4,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "runner/text.h"
@@ -55,12 +56,10 @@ absl::Status VerifyImage(const std::string& dir) {
   return absl::OkStatus();
 }
 
-std::string ChooseAccel(const GuestOptions& o, std::string* why) {
-  if (o.accel == "tcg" || o.accel == "kvm") return o.accel;
-  if (!KvmDeviceUsable()) {
-    *why = "/dev/kvm is missing or not usable";
-    return "tcg";
-  }
+namespace {
+
+// A probe boot with KVM that must power off within 10 s.
+std::string ProbeKvm(const GuestOptions& o, std::string* why) {
   // /dev/kvm can answer and still fail to run a guest (a paravirtual KVM
   // module on a nested host): only a probe boot tells.
   vmm::QemuConfig c = Config(o, "kvm");
@@ -78,6 +77,48 @@ std::string ChooseAccel(const GuestOptions& o, std::string* why) {
   }
   return "kvm";
 }
+
+// Where the probe's verdict is kept for this boot of the host: the same
+// /dev/kvm gives the same answer until the host reboots.
+std::string ProbeCachePath() {
+  std::ifstream in("/proc/sys/kernel/random/boot_id");
+  std::string boot_id;
+  std::getline(in, boot_id);
+  const char* xdg = getenv("XDG_CACHE_HOME");
+  const char* home = getenv("HOME");
+  std::string cache = xdg != nullptr && *xdg ? xdg
+                      : home != nullptr      ? absl::StrCat(home, "/.cache")
+                                             : "/tmp";
+  return boot_id.empty() ? "" : absl::StrCat(cache, "/proctor/accel-", boot_id);
+}
+
+}  // namespace
+
+std::string ChooseAccel(const GuestOptions& o, std::string* why) {
+  if (o.accel == "tcg" || o.accel == "kvm") return o.accel;
+  if (!KvmDeviceUsable()) {
+    *why = "/dev/kvm is missing or not usable";
+    return "tcg";
+  }
+  std::string cache = ProbeCachePath();
+  if (!cache.empty()) {
+    std::ifstream in(cache);
+    std::string accel, reason;
+    if (in >> accel && (accel == "kvm" || accel == "tcg")) {
+      std::getline(in, reason);
+      *why = std::string(absl::StripAsciiWhitespace(reason));
+      return accel;
+    }
+  }
+  std::string accel = ProbeKvm(o, why);
+  if (!cache.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(cache).parent_path(), ec);
+    std::ofstream(cache) << accel << " " << *why << "\n";
+  }
+  return accel;
+}
+
 
 absl::Status GuestPool::Boot() {
   if (mux_ != nullptr) mux_->DropSessions();

@@ -36,6 +36,8 @@ struct GuestOptions {
 absl::Status VerifyImage(const std::string& image_dir);
 
 // "kvm" when a probe boot proves KVM works, else "tcg"; `why` says why not.
+// The probe's verdict is cached per host boot (~/.cache/proctor/accel-<boot
+// id>), so only the first job after a reboot pays for it.
 std::string ChooseAccel(const GuestOptions& options, std::string* why);
 
 class GuestPool {
