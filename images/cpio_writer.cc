@@ -88,7 +88,8 @@ absl::Status CpioTree::Write(const std::string& out_path, bool gzip) const {
       case Entry::kFile:
         archive_entry_set_filetype(e.get(), AE_IFREG);
         archive_entry_set_nlink(e.get(), 1);
-        archive_entry_set_size(e.get(), static_cast<int64_t>(entry.data.size()));
+        archive_entry_set_size(e.get(),
+                               static_cast<int64_t>(entry.data.size()));
         break;
     }
     if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {

@@ -59,9 +59,9 @@ TEST(CpioTreeTest, EntriesAreSortedOwnedByRootAndUndated) {
     if (names.back() == "tmp") EXPECT_EQ(archive_entry_perm(e), 01777);
   }
   archive_read_free(a);
-  EXPECT_THAT(names, ::testing::ElementsAre("bin", "bin/busybox", "bin/sh",
-                                            "tmp", "usr", "usr/bin",
-                                            "usr/bin/tool"));
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("bin", "bin/busybox", "bin/sh", "tmp",
+                                     "usr", "usr/bin", "usr/bin/tool"));
 }
 
 }  // namespace

@@ -35,8 +35,8 @@ absl::Status ForEachDebFile(const std::string& deb_path,
   archive_read_support_format_ar(outer.get());
   if (archive_read_open_filename(outer.get(), deb_path.c_str(), 1 << 16) !=
       ARCHIVE_OK) {
-    return absl::NotFoundError(absl::StrCat(
-        deb_path, ": ", archive_error_string(outer.get())));
+    return absl::NotFoundError(
+        absl::StrCat(deb_path, ": ", archive_error_string(outer.get())));
   }
   std::string data;
   archive_entry* e;
@@ -56,8 +56,8 @@ absl::Status ForEachDebFile(const std::string& deb_path,
   archive_read_support_filter_all(inner.get());
   if (archive_read_open_memory(inner.get(), data.data(), data.size()) !=
       ARCHIVE_OK) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        deb_path, ": ", archive_error_string(inner.get())));
+    return absl::InvalidArgumentError(
+        absl::StrCat(deb_path, ": ", archive_error_string(inner.get())));
   }
   int r;
   while ((r = archive_read_next_header(inner.get(), &e)) == ARCHIVE_OK) {
@@ -83,8 +83,8 @@ absl::Status ForEachDebFile(const std::string& deb_path,
     if (!s.ok()) return s;
   }
   if (r != ARCHIVE_EOF) {
-    return absl::DataLossError(absl::StrCat(
-        deb_path, ": ", archive_error_string(inner.get())));
+    return absl::DataLossError(
+        absl::StrCat(deb_path, ": ", archive_error_string(inner.get())));
   }
   return absl::OkStatus();
 }

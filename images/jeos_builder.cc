@@ -32,11 +32,18 @@ ABSL_FLAG(std::vector<std::string>, files, {},
           "extra files, DEST=SRC (DEST relative to the image root)");
 // What a guest never reads: documentation, translations, charset tables.
 const std::vector<std::string>& DefaultExcludes() {
-  static const auto* v = new std::vector<std::string>{
-      "usr/share/doc",     "usr/share/man",     "usr/share/info",
-      "usr/share/locale",  "usr/share/lintian", "usr/share/bug",
-      "usr/share/common-licenses", "usr/lib/x86_64-linux-gnu/gconv",
-      "etc/init.d",        "etc/default",       "usr/share/menu"};
+  static const auto* v =
+      new std::vector<std::string>{"usr/share/doc",
+                                   "usr/share/man",
+                                   "usr/share/info",
+                                   "usr/share/locale",
+                                   "usr/share/lintian",
+                                   "usr/share/bug",
+                                   "usr/share/common-licenses",
+                                   "usr/lib/x86_64-linux-gnu/gconv",
+                                   "etc/init.d",
+                                   "etc/default",
+                                   "usr/share/menu"};
   return *v;
 }
 ABSL_FLAG(std::vector<std::string>, exclude, DefaultExcludes(),
@@ -95,14 +102,14 @@ absl::Status AddPackage(const std::string& deb, CpioTree* tree) {
 }
 
 absl::Status AddKernel(const std::string& deb,
-                       const std::vector<std::string>& wanted,
-                       CpioTree* tree) {
+                       const std::vector<std::string>& wanted, CpioTree* tree) {
   // Pass 1: the vmlinux, modules.builtin and every module's dependencies.
   ModuleIndex index;
   std::string version;
   absl::Status s = ForEachDebFile(
-      deb, [&](const DebEntry& e, const std::function<std::string()>& read)
-               -> absl::Status {
+      deb,
+      [&](const DebEntry& e,
+          const std::function<std::string()>& read) -> absl::Status {
         absl::string_view path = e.path;
         if (absl::StartsWith(path, "boot/vmlinuz-") && !e.is_symlink) {
           version = std::string(path.substr(13));
@@ -138,7 +145,8 @@ absl::Status AddKernel(const std::string& deb,
     return absl::InvalidArgumentError(
         absl::StrCat(deb, ": no boot/vmlinuz-*: not a kernel package"));
   }
-  absl::StatusOr<std::vector<std::string>> order = ResolveModules(index, wanted);
+  absl::StatusOr<std::vector<std::string>> order =
+      ResolveModules(index, wanted);
   if (!order.ok()) return order.status();
 
   // Pass 2: the modules themselves, and the order init loads them in.
@@ -151,11 +159,12 @@ absl::Status AddKernel(const std::string& deb,
       });
   if (!s.ok()) return s;
   std::string load;
-  for (const std::string& m : *order) absl::StrAppend(&load, index.path[m], "\n");
+  for (const std::string& m : *order)
+    absl::StrAppend(&load, index.path[m], "\n");
   tree->AddFile("etc/proctor/modules.load", load, 0644);
   tree->AddFile("etc/proctor/kernel-version", version + "\n", 0644);
-  std::cerr << "jeos_builder: kernel " << version << ", modules: "
-            << absl::StrJoin(*order, " ") << "\n";
+  std::cerr << "jeos_builder: kernel " << version
+            << ", modules: " << absl::StrJoin(*order, " ") << "\n";
   return absl::OkStatus();
 }
 
@@ -185,7 +194,8 @@ absl::Status Build() {
     tree.AddDir(dir, std::string(dir) == "tmp" ? 01777 : 0755);
   }
   tree.AddDir("root/.ssh", 0700);
-  return tree.Write(absl::GetFlag(FLAGS_out_initramfs), absl::GetFlag(FLAGS_gzip));
+  return tree.Write(absl::GetFlag(FLAGS_out_initramfs),
+                    absl::GetFlag(FLAGS_gzip));
 }
 
 }  // namespace

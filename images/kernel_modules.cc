@@ -43,7 +43,8 @@ absl::StatusOr<std::vector<std::string>> ModuleDepends(absl::string_view ko) {
     for (absl::string_view kv : absl::StrSplit(info, '\0', absl::SkipEmpty())) {
       absl::string_view value = kv;
       if (!absl::ConsumePrefix(&value, "depends=")) continue;
-      for (absl::string_view d : absl::StrSplit(value, ',', absl::SkipEmpty())) {
+      for (absl::string_view d :
+           absl::StrSplit(value, ',', absl::SkipEmpty())) {
         deps.push_back(NormalizeModuleName(d));
       }
     }

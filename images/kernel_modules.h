@@ -25,7 +25,7 @@ std::string NormalizeModuleName(absl::string_view name);
 absl::StatusOr<std::vector<std::string>> ModuleDepends(absl::string_view ko);
 
 struct ModuleIndex {
-  std::map<std::string, std::string> path;                 // name -> path
+  std::map<std::string, std::string> path;                  // name -> path
   std::map<std::string, std::vector<std::string>> depends;  // name -> deps
   std::set<std::string> builtin;
 };

@@ -14,7 +14,8 @@ namespace {
 
 uint32_t Le32(absl::string_view s, size_t at) {
   uint32_t v = 0;
-  for (int i = 3; i >= 0; --i) v = (v << 8) | static_cast<unsigned char>(s[at + i]);
+  for (int i = 3; i >= 0; --i)
+    v = (v << 8) | static_cast<unsigned char>(s[at + i]);
   return v;
 }
 
@@ -38,7 +39,10 @@ absl::string_view Payload(absl::string_view bzimage) {
 }  // namespace
 
 absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
-  static constexpr absl::string_view kXzMagic("\xfd" "7zXZ\0", 6);
+  static constexpr absl::string_view kXzMagic(
+      "\xfd"
+      "7zXZ\0",
+      6);
   absl::string_view image = Payload(bzimage);
   size_t at = image.find(kXzMagic);
   if (at == absl::string_view::npos) {
@@ -47,7 +51,7 @@ absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
   }
   bzimage = image;
   std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(),
-                                               archive_read_free);
+                                                archive_read_free);
   archive_read_support_filter_xz(a.get());
   archive_read_support_format_raw(a.get());
   absl::string_view payload = bzimage.substr(at);
@@ -69,7 +73,9 @@ absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
   }
   // The bzImage continues after the XZ stream; a complaint about what
   // follows it is expected once the ELF is whole.
-  if (!absl::StartsWith(out, "\x7f" "ELF")) {
+  if (!absl::StartsWith(out,
+                        "\x7f"
+                        "ELF")) {
     return absl::InvalidArgumentError(absl::StrCat(
         "kernel payload did not decompress to an ELF file",
         n < 0 ? absl::StrCat(": ", archive_error_string(a.get())) : ""));

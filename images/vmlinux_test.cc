@@ -43,7 +43,11 @@ std::string BzImage(const std::string& payload) {
 }
 
 TEST(ExtractVmlinuxTest, FindsAndUnpacksTheXzPayload) {
-  std::string elf = std::string("\x7f" "ELF", 4) + std::string(5000, 'k');
+  std::string elf = std::string(
+                        "\x7f"
+                        "ELF",
+                        4) +
+                    std::string(5000, 'k');
   std::string bzimage = BzImage(Xz(elf));
   absl::StatusOr<std::string> out = ExtractVmlinux(bzimage);
   ASSERT_TRUE(out.ok()) << out.status();

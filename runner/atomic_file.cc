@@ -32,7 +32,8 @@ absl::Status CommitTemporary(const std::string& temporary,
 absl::Status WriteFileAtomically(const std::string& path,
                                  absl::string_view content) {
   std::string tmp = TemporaryPathFor(path);
-  UniqueFd fd(open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  UniqueFd fd(
+      open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!fd.valid()) {
     return absl::UnavailableError(
         absl::StrCat("cannot write ", path, ": ", strerror(errno)));

@@ -11,10 +11,10 @@ namespace {
 using ::testing::ElementsAre;
 
 TEST(ParseArgsTest, FlagsInEveryFormAndPositionals) {
-  absl::StatusOr<ParsedArgs> p = ParseArgs(
-      {"-j", "3", "--timeout=5s", "--filter", "x", "a", "--keep-tmp", "b",
-       "--", "--not-a-flag"},
-      kRunFlags);
+  absl::StatusOr<ParsedArgs> p =
+      ParseArgs({"-j", "3", "--timeout=5s", "--filter", "x", "a", "--keep-tmp",
+                 "b", "--", "--not-a-flag"},
+                kRunFlags);
   ASSERT_TRUE(p.ok()) << p.status();
   EXPECT_EQ(absl::GetFlag(FLAGS_jobs), 3);
   EXPECT_EQ(absl::GetFlag(FLAGS_timeout), "5s");

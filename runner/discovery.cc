@@ -36,8 +36,7 @@ TestSpec MakeSpec(const std::string& name, const std::string& path) {
 }
 
 absl::Status Walk(const fs::path& dir, const std::string& prefix,
-                  const DiscoveryOptions& options,
-                  std::vector<TestSpec>* out) {
+                  const DiscoveryOptions& options, std::vector<TestSpec>* out) {
   std::error_code ec;
   std::vector<std::string> names;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
@@ -47,9 +46,8 @@ absl::Status Walk(const fs::path& dir, const std::string& prefix,
     names.push_back(std::move(name));
   }
   if (ec) {
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot read directory ", dir.string(), ": ",
-                     ec.message()));
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot read directory ", dir.string(), ": ", ec.message()));
   }
   std::sort(names.begin(), names.end());
   for (const std::string& name : names) {
@@ -86,8 +84,7 @@ absl::StatusOr<std::vector<TestSpec>> Discover(
     if (path.size() > 1 && path.back() == '/') path.pop_back();
     struct stat lst, st;
     if (lstat(path.c_str(), &lst) != 0) {
-      return absl::NotFoundError(
-          absl::StrCat(arg, ": ", strerror(errno)));
+      return absl::NotFoundError(absl::StrCat(arg, ": ", strerror(errno)));
     }
     if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       absl::Status s = Walk(path, "", options, &tests);

@@ -159,10 +159,12 @@ TestResult Executor::BaseResult(const PlannedTest& test) const {
 }
 
 void Executor::Record(TestResult result) {
-  job_->Log(absl::StrCat("finished ", result.dir(), " ", StatusName(result.status()),
+  job_->Log(absl::StrCat("finished ", result.dir(), " ",
+                         StatusName(result.status()),
                          result.reason().empty() ? "" : ": ", result.reason()));
   if (result.stdout_stats().truncated() || result.stderr_stats().truncated()) {
-    job_->Log(absl::StrCat(result.dir(), ": output cut at --max-output (stdout ",
+    job_->Log(absl::StrCat(result.dir(),
+                           ": output cut at --max-output (stdout ",
                            result.stdout_stats().bytes(), " bytes, stderr ",
                            result.stderr_stats().bytes(), " bytes)"));
   }
@@ -244,22 +246,24 @@ void Executor::Start(const PlannedTest& test) {
     }
     std::string guest_path = guest->GuestPath(test.path);
     if (guest_path.empty()) {
-      fail("a guest test must lie under the first PATH, which the guest sees as /tests");
+      fail(
+          "a guest test must lie under the first PATH, which the guest sees as "
+          "/tests");
       return;
     }
-    spawn.argv = guest->ExecArgv(
-        guest_path, test.requires_,
-        {{"DATA", guest->GuestPath(options_.data_dir)},
-         {"AUTOTEST_DATA", guest->GuestPath(options_.data_dir)},
-         {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
-         {"PROCTOR_WHERE", "guest"},
-         {"PROCTOR_TEST_NAME", test.name},
-         {"PROCTOR_JOB_ID", options_.job_id}});
+    spawn.argv =
+        guest->ExecArgv(guest_path, test.requires_,
+                        {{"DATA", guest->GuestPath(options_.data_dir)},
+                         {"AUTOTEST_DATA", guest->GuestPath(options_.data_dir)},
+                         {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
+                         {"PROCTOR_WHERE", "guest"},
+                         {"PROCTOR_TEST_NAME", test.name},
+                         {"PROCTOR_JOB_ID", options_.job_id}});
     spawn.env = options_.env;
   } else {
-    std::string tmpl = absl::StrCat(options_.tmp_root, "/proctor-",
-                                    options_.job_id.substr(0, 7), "-",
-                                    test.index, "-XXXXXX");
+    std::string tmpl =
+        absl::StrCat(options_.tmp_root, "/proctor-",
+                     options_.job_id.substr(0, 7), "-", test.index, "-XXXXXX");
     if (mkdtemp(&tmpl[0]) == nullptr) {
       fail(absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root));
       return;
@@ -319,11 +323,12 @@ void Executor::Finish(Running* r) {
       options_.guest->DeadWithin(absl::Seconds(3))) {
     std::error_code ec;
     std::filesystem::create_directories(r->abs_dir + "/guest", ec);
-    std::filesystem::copy_file(options_.guest->console_log(),
-                               r->abs_dir + "/guest/console.log",
-                               std::filesystem::copy_options::overwrite_existing, ec);
-    v = {ERROR, "the guest crashed or powered off during the test (QEMU "
-                "exited); its console log is in guest/console.log"};
+    std::filesystem::copy_file(
+        options_.guest->console_log(), r->abs_dir + "/guest/console.log",
+        std::filesystem::copy_options::overwrite_existing, ec);
+    v = {ERROR,
+         "the guest crashed or powered off during the test (QEMU "
+         "exited); its console log is in guest/console.log"};
     job_->Log(absl::StrCat(test.dir, ": ", v.reason));
   }
 
@@ -331,7 +336,8 @@ void Executor::Finish(Running* r) {
     absl::Status fetched =
         options_.guest->FetchOutputs(test.index, r->abs_dir + "/outputs");
     if (!fetched.ok()) {
-      job_->Log(absl::StrCat(test.dir, ": guest outputs not copied: ", fetched.message()));
+      job_->Log(absl::StrCat(
+          test.dir, ": guest outputs not copied: ", fetched.message()));
     }
   }
 
@@ -342,8 +348,9 @@ void Executor::Finish(Running* r) {
   res.set_reason(SanitizeUtf8(v.reason));
   if (r->exit.exited) res.set_exit_code(r->exit.code);
   res.set_signal(r->exit.signal);
-  for (auto [capture, stats] : {std::make_pair(&*r->out, res.mutable_stdout_stats()),
-                                std::make_pair(&*r->err, res.mutable_stderr_stats())}) {
+  for (auto [capture, stats] :
+       {std::make_pair(&*r->out, res.mutable_stdout_stats()),
+        std::make_pair(&*r->err, res.mutable_stderr_stats())}) {
     stats->set_bytes(capture->bytes());
     stats->set_kept_bytes(capture->kept_bytes());
     stats->set_truncated(capture->truncated());
@@ -427,9 +434,8 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
     if (fds[0].revents != 0) {
       std::vector<int> sigs = signals_->Read();
       bool second_interrupt =
-          interrupting && std::count_if(sigs.begin(), sigs.end(), [](int s) {
-            return s != SIGCHLD;
-          }) > 0;
+          interrupting && std::count_if(sigs.begin(), sigs.end(),
+                                        [](int s) { return s != SIGCHLD; }) > 0;
       if (second_interrupt) {
         for (auto& r : running_) r->proc.SignalGroup(SIGKILL);
       }

@@ -48,11 +48,11 @@ ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
-    "results_dir", "jobs",     "timeout",  "kill_grace", "filter",
-    "tags",        "where",    "format",   "data",       "keep_tmp",
-    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config", "image",
-    "accel"};
-const std::vector<std::string> kListFlags = {"filter", "tags", "where",
+    "results_dir", "jobs",           "timeout", "kill_grace",
+    "filter",      "tags",           "where",   "format",
+    "data",        "keep_tmp",       "tmp_dir", "max_output",
+    "sysinfo",     "sysinfo_config", "image",   "accel"};
+const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};

@@ -14,7 +14,8 @@ namespace proctor {
 
 int GuestExecCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kGuestExecFlags);
-  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
   if (parsed->positional.size() != 1 || absl::GetFlag(FLAGS_mux).empty()) {
     return Fail(kExitUsage, "usage: proctor guest-exec --mux=SOCKET -- SCRIPT");
   }

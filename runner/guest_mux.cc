@@ -46,7 +46,8 @@ sockaddr_un Address(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(SessionFactory factory) {
+absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(
+    SessionFactory factory) {
   auto mux = std::unique_ptr<GuestMux>(new GuestMux());
   mux->factory_ = std::move(factory);
   char tmpl[] = "/tmp/proctor-mux-XXXXXX";
@@ -57,7 +58,8 @@ absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(SessionFactory factory
   mux->socket_path_ = mux->dir_ + "/mux.sock";
   mux->listen_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr = Address(mux->socket_path_);
-  if (bind(mux->listen_.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+  if (bind(mux->listen_.get(), reinterpret_cast<sockaddr*>(&addr),
+           sizeof(addr)) != 0 ||
       listen(mux->listen_.get(), 64) != 0) {
     return absl::UnavailableError(absl::StrCat("guest mux: ", strerror(errno)));
   }
@@ -110,7 +112,8 @@ std::unique_ptr<vmm::SshSession> GuestMux::Take() {
   return s.ok() ? *std::move(s) : nullptr;
 }
 
-void GuestMux::Give(std::unique_ptr<vmm::SshSession> session, uint64_t generation) {
+void GuestMux::Give(std::unique_ptr<vmm::SshSession> session,
+                    uint64_t generation) {
   std::lock_guard<std::mutex> lock(mu_);
   if (generation == generation_) idle_.push_back(std::move(session));
 }
@@ -135,7 +138,8 @@ void GuestMux::Serve(UniqueFd conn) {
   if (session == nullptr) {
     SendFrame(conn.get(), kStderr, "proctor: guest unreachable\n");
     int32_t status = -1;
-    SendFrame(conn.get(), kExit, absl::string_view(reinterpret_cast<char*>(&status), 4));
+    SendFrame(conn.get(), kExit,
+              absl::string_view(reinterpret_cast<char*>(&status), 4));
     return;
   }
   bool peer_gone = false;
@@ -144,26 +148,32 @@ void GuestMux::Serve(UniqueFd conn) {
       script,
       [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStdout, s); },
       [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStderr, s); }, "",
-      absl::Hours(24), [&]() {
+      absl::Hours(24),
+      [&]() {
         pollfd p = {fd, 0, 0};
-        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR))) peer_gone = true;
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+          peer_gone = true;
         return peer_gone || stopping_.load();
       });
   int32_t code = status.ok() ? *status : -1;
   if (!status.ok() && status.status().code() != absl::StatusCode::kCancelled) {
-    SendFrame(fd, kStderr, absl::StrCat("proctor: guest connection lost: ",
-                                        status.status().message(), "\n"));
+    SendFrame(fd, kStderr,
+              absl::StrCat("proctor: guest connection lost: ",
+                           status.status().message(), "\n"));
   }
   SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
   // A session whose command failed or was cancelled may be broken: drop it.
   if (status.ok()) Give(std::move(session), generation);
 }
 
-int GuestMux::RunThrough(const std::string& socket_path, const std::string& script) {
+int GuestMux::RunThrough(const std::string& socket_path,
+                         const std::string& script) {
   UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr = Address(socket_path);
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
-    WriteAll(2, absl::StrCat("proctor: guest-exec: cannot reach ", socket_path, "\n"));
+  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
+      0) {
+    WriteAll(2, absl::StrCat("proctor: guest-exec: cannot reach ", socket_path,
+                             "\n"));
     return 255;
   }
   if (!WriteAll(fd.get(), script)) return 255;
@@ -175,7 +185,8 @@ int GuestMux::RunThrough(const std::string& socket_path, const std::string& scri
       return 255;
     }
     uint32_t len = 0;
-    for (int i = 3; i >= 0; --i) len = (len << 8) | static_cast<unsigned char>(header[1 + i]);
+    for (int i = 3; i >= 0; --i)
+      len = (len << 8) | static_cast<unsigned char>(header[1 + i]);
     std::string data(len, '\0');
     if (!ReadExactly(fd.get(), &data[0], len)) return 255;
     switch (header[0]) {

@@ -32,7 +32,8 @@ class GuestMux {
   using SessionFactory =
       std::function<absl::StatusOr<std::unique_ptr<vmm::SshSession>>()>;
 
-  static absl::StatusOr<std::unique_ptr<GuestMux>> Start(SessionFactory factory);
+  static absl::StatusOr<std::unique_ptr<GuestMux>> Start(
+      SessionFactory factory);
   ~GuestMux();
 
   const std::string& socket_path() const { return socket_path_; }
@@ -42,7 +43,8 @@ class GuestMux {
   // The helper's side: runs `script` through the mux at `socket_path`,
   // relaying output to fds 1 and 2; returns the exit status, or 255 when
   // the guest could not be reached or was lost.
-  static int RunThrough(const std::string& socket_path, const std::string& script);
+  static int RunThrough(const std::string& socket_path,
+                        const std::string& script);
 
  private:
   GuestMux() = default;

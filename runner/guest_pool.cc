@@ -7,11 +7,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "runner/text.h"
 #include "absl/strings/str_split.h"
 #include "runner/requirements.h"
 #include "runner/sha256.h"
 #include "runner/tar_extract.h"
+#include "runner/text.h"
 
 namespace proctor {
 namespace {
@@ -66,7 +66,8 @@ std::string ProbeKvm(const GuestOptions& o, std::string* why) {
   c.share_dir.clear();
   c.run_dir = o.run_dir + "/kvm-probe";
   c.kernel_args = {"proctor.poweroff=1"};
-  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> probe = vmm::QemuProcess::Start(c);
+  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> probe =
+      vmm::QemuProcess::Start(c);
   if (!probe.ok()) {
     *why = absl::StrCat("KVM probe did not start: ", probe.status().message());
     return "tcg";
@@ -113,12 +114,12 @@ std::string ChooseAccel(const GuestOptions& o, std::string* why) {
   std::string accel = ProbeKvm(o, why);
   if (!cache.empty()) {
     std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(cache).parent_path(), ec);
+    std::filesystem::create_directories(
+        std::filesystem::path(cache).parent_path(), ec);
     std::ofstream(cache) << accel << " " << *why << "\n";
   }
   return accel;
 }
-
 
 absl::Status GuestPool::Boot() {
   if (mux_ != nullptr) mux_->DropSessions();
@@ -146,7 +147,8 @@ absl::Status GuestPool::Boot() {
   }
   vmm::QemuConfig c = Config(options_, accel_);
   c.authorized_key = key_->public_line();
-  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> vm = vmm::QemuProcess::Start(c);
+  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> vm =
+      vmm::QemuProcess::Start(c);
   if (!vm.ok()) return vm.status();
   ++boots_;
   absl::StatusOr<vmm::SshSession> login = vmm::SshSession::WaitForLogin(
@@ -209,7 +211,8 @@ std::vector<std::string> GuestPool::ExecArgv(
   // The script the guest's shell runs: the environment, a fresh TEMPDIR,
   // the requirements checked where the test runs, then the test.
   std::string script = "export PATH=/bin:/sbin:/usr/bin:/usr/sbin";
-  for (const auto& [k, v] : env) absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
+  for (const auto& [k, v] : env)
+    absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
   absl::StrAppend(&script,
                   "; TEMPDIR=$(mktemp -d) && export TEMPDIR TMPDIR=$TEMPDIR"
                   " && mkdir -p \"$OUTPUTDIR\"");
@@ -222,11 +225,12 @@ std::vector<std::string> GuestPool::ExecArgv(
     }
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
-  absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ", ShellQuote(guest_path),
+  absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ",
+                  ShellQuote(guest_path),
                   "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
   return {options_.self, "guest-exec",
-          "--mux=" + (mux_ != nullptr ? mux_->socket_path() : std::string()), "--",
-          script};
+          "--mux=" + (mux_ != nullptr ? mux_->socket_path() : std::string()),
+          "--", script};
 }
 
 }  // namespace proctor

@@ -59,9 +59,9 @@ class GuestPool {
   vmm::SshSession* session() { return session_.get(); }
 
   // The argv of the helper that runs `guest_path` in the guest with `env`.
-  std::vector<std::string> ExecArgv(const std::string& guest_path,
-                                    const std::vector<std::string>& requires_,
-                                    const std::vector<std::pair<std::string, std::string>>& env) const;
+  std::vector<std::string> ExecArgv(
+      const std::string& guest_path, const std::vector<std::string>& requires_,
+      const std::vector<std::pair<std::string, std::string>>& env) const;
   // Moves what guest test `index` left in its $OUTPUTDIR into `dir`.
   absl::Status FetchOutputs(int index, const std::string& dir);
   // The guest's $OUTPUTDIR for test `index`.

@@ -1,10 +1,10 @@
 #include "runner/guest_sysinfo.h"
 
 #include "absl/strings/str_cat.h"
-#include "runner/text.h"
 #include "absl/strings/str_join.h"
 #include "runner/atomic_file.h"
 #include "runner/job_dir.h"
+#include "runner/text.h"
 
 namespace proctor {
 std::vector<std::string> CollectGuestSysinfo(
@@ -41,11 +41,13 @@ std::vector<std::string> CollectGuestSysinfo(
     if (r->exit_status != 0) {
       problems.push_back(absl::StrCat(what, ": exit status ", r->exit_status));
     }
-    WriteFileAtomically(absl::StrCat(dir, "/", e.output_name), r->out).IgnoreError();
+    WriteFileAtomically(absl::StrCat(dir, "/", e.output_name), r->out)
+        .IgnoreError();
   }
   std::string text;
   for (const std::string& p : problems) absl::StrAppend(&text, p, "\n");
-  if (!problems.empty()) WriteFileAtomically(dir + "/problems", text).IgnoreError();
+  if (!problems.empty())
+    WriteFileAtomically(dir + "/problems", text).IgnoreError();
   return problems;
 }
 

@@ -37,13 +37,13 @@ absl::StatusOr<std::unique_ptr<JobDir>> JobDir::Create(
     const std::string& results_dir, absl::Time start) {
   absl::Status made = MakeDirs(results_dir);
   if (!made.ok()) {
-    return absl::UnavailableError(absl::StrCat(
-        "cannot create results directory: ", made.message()));
+    return absl::UnavailableError(
+        absl::StrCat("cannot create results directory: ", made.message()));
   }
   if (access(results_dir.c_str(), W_OK | X_OK) != 0) {
-    return absl::UnavailableError(absl::StrCat(
-        "results directory ", results_dir, " is not writable: ",
-        strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("results directory ", results_dir,
+                     " is not writable: ", strerror(errno)));
   }
   unsigned char random[20];
   if (getrandom(random, sizeof(random), 0) != sizeof(random)) {
@@ -81,8 +81,8 @@ absl::StatusOr<std::unique_ptr<JobDir>> JobDir::Create(
   unlink(tmp.c_str());
   if (symlink(name.c_str(), tmp.c_str()) != 0 ||
       rename(tmp.c_str(), latest.c_str()) != 0) {
-    job->Log(absl::StrCat("warning: cannot update ", latest, ": ",
-                          strerror(errno)));
+    job->Log(
+        absl::StrCat("warning: cannot update ", latest, ": ", strerror(errno)));
   }
   return job;
 }

@@ -44,7 +44,8 @@ constexpr char kUsage[] =
 
 int ListCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kListFlags);
-  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
   if (parsed->help) {
     absl::PrintF("usage: proctor list [flags] PATH...\n\nflags:\n%s",
                  FlagHelp(kListFlags));
@@ -53,12 +54,16 @@ int ListCommand(const std::vector<std::string>& args) {
   absl::StatusOr<PlanOptions> plan = PlanOptionsFromFlags(*parsed);
   if (!plan.ok()) return Fail(kExitUsage, std::string(plan.status().message()));
   absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(*plan);
-  if (!tests.ok()) return Fail(kExitUsage, std::string(tests.status().message()));
+  if (!tests.ok())
+    return Fail(kExitUsage, std::string(tests.status().message()));
   for (const PlannedTest& t : *tests) {
-    std::string line = absl::StrCat(t.name, "\twhere=", t.where, "\ttimeout=",
-                                    absl::FormatDuration(t.timeout));
-    if (!t.tags.empty()) absl::StrAppend(&line, "\ttags=", absl::StrJoin(t.tags, ","));
-    if (t.preset == SKIPPED) absl::StrAppend(&line, "\tSKIPPED: ", t.preset_reason);
+    std::string line =
+        absl::StrCat(t.name, "\twhere=", t.where,
+                     "\ttimeout=", absl::FormatDuration(t.timeout));
+    if (!t.tags.empty())
+      absl::StrAppend(&line, "\ttags=", absl::StrJoin(t.tags, ","));
+    if (t.preset == SKIPPED)
+      absl::StrAppend(&line, "\tSKIPPED: ", t.preset_reason);
     if (t.preset == ERROR) absl::StrAppend(&line, "\tERROR: ", t.preset_reason);
     absl::PrintF("%s\n", line);
   }
@@ -67,7 +72,8 @@ int ListCommand(const std::vector<std::string>& args) {
 
 int SysinfoCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kSysinfoFlags);
-  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
   if (parsed->help || parsed->positional.size() != 1) {
     absl::PrintF("usage: proctor sysinfo [flags] DIR\n\nflags:\n%s",
                  FlagHelp(kSysinfoFlags));
@@ -75,10 +81,12 @@ int SysinfoCommand(const std::vector<std::string>& args) {
   }
   absl::StatusOr<std::vector<SysinfoEntry>> entries =
       LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
-  if (!entries.ok()) return Fail(kExitUsage, std::string(entries.status().message()));
+  if (!entries.ok())
+    return Fail(kExitUsage, std::string(entries.status().message()));
   std::vector<std::string> problems = CollectSysinfo(
       *entries, parsed->positional[0], getenv("PATH") ? getenv("PATH") : "");
-  for (const std::string& p : problems) absl::FPrintF(stderr, "proctor: sysinfo: %s\n", p);
+  for (const std::string& p : problems)
+    absl::FPrintF(stderr, "proctor: sysinfo: %s\n", p);
   if (problems.size() == entries->size()) {
     return Fail(kExitInfrastructure, "no system information could be recorded");
   }

@@ -44,9 +44,9 @@ absl::Status ApplyKey(absl::string_view key, absl::string_view value,
   } else if (key == "tags") {
     AddList(value, &md->tags);
   } else {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "unknown metadata key '", key,
-        "' (known: timeout, where, requires, tags, format)"));
+    return absl::InvalidArgumentError(
+        absl::StrCat("unknown metadata key '", key,
+                     "' (known: timeout, where, requires, tags, format)"));
   }
   return absl::OkStatus();
 }
@@ -106,9 +106,9 @@ absl::Status ValidateRequirement(absl::string_view r) {
           absl::StrCat("requirement '", r, "' names nothing"));
     }
   }
-  return absl::InvalidArgumentError(absl::StrCat(
-      "unknown requirement '", r,
-      "' (known: cmd:NAME, file:PATH, env:VAR, kvm, root)"));
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown requirement '", r,
+                   "' (known: cmd:NAME, file:PATH, env:VAR, kvm, root)"));
 }
 
 absl::StatusOr<Metadata> ParseMetadata(absl::string_view head) {

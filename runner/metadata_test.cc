@@ -49,7 +49,8 @@ TEST(MetadataTest, SeveralLinesAddUp) {
 
 TEST(MetadataTest, UnknownKeyIsAnError) {
   absl::StatusOr<Metadata> md = ParseMetadata("# proctor: timout=5\n");
-  EXPECT_THAT(md.status().message(), HasSubstr("unknown metadata key 'timout'"));
+  EXPECT_THAT(md.status().message(),
+              HasSubstr("unknown metadata key 'timout'"));
 }
 
 TEST(MetadataTest, BadValuesAreErrors) {

@@ -13,8 +13,8 @@ absl::StatusOr<OutputCapture> OutputCapture::Open(const std::string& file,
                                                   int64_t max_bytes) {
   OutputCapture c;
   c.max_bytes_ = max_bytes;
-  c.file_.Reset(::open(file.c_str(),
-                     O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  c.file_.Reset(
+      ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!c.file_.valid()) {
     return absl::UnavailableError(
         absl::StrCat("cannot create ", file, ": ", strerror(errno)));

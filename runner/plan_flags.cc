@@ -8,7 +8,9 @@
 namespace proctor {
 
 absl::StatusOr<PlanOptions> PlanOptionsFromFlags(const ParsedArgs& parsed) {
-  auto given = [&](const char* f) { return parsed.explicit_flags.count(f) > 0; };
+  auto given = [&](const char* f) {
+    return parsed.explicit_flags.count(f) > 0;
+  };
   PlanOptions plan;
   plan.paths = parsed.positional;
   plan.filter = absl::GetFlag(FLAGS_filter);
@@ -32,7 +34,8 @@ absl::StatusOr<PlanOptions> PlanOptionsFromFlags(const ParsedArgs& parsed) {
   }
   plan.where_explicit = given("where");
 
-  absl::StatusOr<OutputFormat> format = ParseFormat(absl::GetFlag(FLAGS_format));
+  absl::StatusOr<OutputFormat> format =
+      ParseFormat(absl::GetFlag(FLAGS_format));
   if (!format.ok()) return format.status();
   plan.format = *format;
   plan.format_explicit = given("format");

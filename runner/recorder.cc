@@ -39,11 +39,11 @@ void Summarize(const JobResult& job, Summary* s) {
 absl::Status Recorder::Add(TestResult result) {
   absl::StatusOr<std::string> json = ToJson(result, /*include_defaults=*/false);
   absl::Status written =
-      json.ok() ? WriteFileAtomically(
-                      absl::StrCat(dir_->path(), "/", result.dir(),
-                                   "/result.json"),
-                      *json)
-                : json.status();
+      json.ok()
+          ? WriteFileAtomically(
+                absl::StrCat(dir_->path(), "/", result.dir(), "/result.json"),
+                *json)
+          : json.status();
   auto* tests = job_.mutable_tests();
   // Tests finish out of order under -j; keep the list in index order. The
   // common case (in order) appends.
@@ -93,10 +93,9 @@ absl::Time Recorder::MaybeFlush(absl::Time now) {
   return absl::InfiniteFuture();
 }
 
-absl::Status Recorder::Finish(absl::Time end, bool interrupted,
-                              int exit_code) {
-  job_.set_end_time(absl::FormatTime(absl::RFC3339_full, end,
-                                     absl::UTCTimeZone()));
+absl::Status Recorder::Finish(absl::Time end, bool interrupted, int exit_code) {
+  job_.set_end_time(
+      absl::FormatTime(absl::RFC3339_full, end, absl::UTCTimeZone()));
   absl::Time start;
   std::string err;
   if (absl::ParseTime(absl::RFC3339_full, job_.start_time(), &start, &err)) {

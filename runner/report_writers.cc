@@ -88,8 +88,9 @@ void WritePoints(Xml* x, const std::string& test_name,
   }
 }
 
-void WriteTapPoints(tap::Writer* w,
-                    const google::protobuf::RepeatedPtrField<TapPoint>& points) {
+void WriteTapPoints(
+    tap::Writer* w,
+    const google::protobuf::RepeatedPtrField<TapPoint>& points) {
   w->Plan(points.size());
   for (const TapPoint& p : points) {
     if (p.subtest_size() > 0) {
@@ -185,8 +186,9 @@ absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
   x.End();
   xmlTextWriterEndDocument(writer.get());
   writer.reset();  // flushes into the buffer
-  return std::string(reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
-                     xmlBufferLength(buffer.get()));
+  return std::string(
+      reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
+      xmlBufferLength(buffer.get()));
 }
 
 std::string RenderTap(const JobResult& job) {

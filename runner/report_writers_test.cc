@@ -49,9 +49,12 @@ TEST(JunitTest, SpecialCharactersAreEscaped) {
 
 TEST(JunitTest, TimeoutIsAFailureAndSkipIsSkipped) {
   absl::StatusOr<std::string> xml = RenderJunit(SampleJob());
-  EXPECT_THAT(*xml, HasSubstr("<failure message=\"timed out after 1s\" type=\"TIMEOUT\"/>"));
+  EXPECT_THAT(
+      *xml,
+      HasSubstr("<failure message=\"timed out after 1s\" type=\"TIMEOUT\"/>"));
   EXPECT_THAT(*xml, HasSubstr("<skipped message=\"no disk\"/>"));
-  EXPECT_THAT(*xml, HasSubstr("tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\""));
+  EXPECT_THAT(
+      *xml, HasSubstr("tests=\"4\" failures=\"2\" errors=\"0\" skipped=\"1\""));
 }
 
 TEST(TapReportTest, ReadsBackAsOnePointPerTest) {

@@ -16,8 +16,10 @@ namespace proctor {
 namespace {
 
 bool InPath(absl::string_view name, const std::string& path_env) {
-  if (absl::StrContains(name, '/')) return access(std::string(name).c_str(), X_OK) == 0;
-  for (absl::string_view dir : absl::StrSplit(path_env, ':', absl::SkipEmpty())) {
+  if (absl::StrContains(name, '/'))
+    return access(std::string(name).c_str(), X_OK) == 0;
+  for (absl::string_view dir :
+       absl::StrSplit(path_env, ':', absl::SkipEmpty())) {
     std::string candidate = absl::StrCat(dir, "/", name);
     struct stat st;
     if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&

@@ -26,8 +26,8 @@
 #include "runner/recorder.h"
 #include "runner/report_writers.h"
 #include "runner/signals.h"
-#include "runner/text.h"
 #include "runner/sysinfo.h"
+#include "runner/text.h"
 #include "runner/verdict.h"
 
 extern char** environ;
@@ -52,9 +52,9 @@ bool LooksSecret(absl::string_view name) {
   return RE2::FullMatch(re2::StringPiece(name.data(), name.size()), *re);
 }
 
-Environment DescribeEnvironment(const std::vector<std::string>& argv,
-                                const std::vector<std::pair<std::string, std::string>>&
-                                    test_vars) {
+Environment DescribeEnvironment(
+    const std::vector<std::string>& argv,
+    const std::vector<std::pair<std::string, std::string>>& test_vars) {
   Environment env;
   env.add_argv("proctor");
   env.add_argv("run");
@@ -63,8 +63,8 @@ Environment DescribeEnvironment(const std::vector<std::string>& argv,
   struct utsname u;
   if (uname(&u) == 0) {
     env.set_hostname(u.nodename);
-    env.set_kernel(absl::StrCat(u.sysname, " ", u.release, " ", u.version,
-                                " ", u.machine));
+    env.set_kernel(absl::StrCat(u.sysname, " ", u.release, " ", u.version, " ",
+                                u.machine));
   }
   env.set_proctor_version(kVersion);
   for (char** e = environ; *e != nullptr; ++e) {
@@ -83,7 +83,8 @@ Environment DescribeEnvironment(const std::vector<std::string>& argv,
 
 int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kRunFlags);
-  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
   if (parsed->help) {
     absl::PrintF("usage: proctor run [flags] PATH...\n\nflags:\n%s",
                  FlagHelp(kRunFlags));
@@ -91,17 +92,22 @@ int RunCommand(const std::vector<std::string>& args) {
   }
   // Everything from the flags is checked before anything is created.
   absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
-  if (!plan_or.ok()) return Fail(kExitUsage, std::string(plan_or.status().message()));
+  if (!plan_or.ok())
+    return Fail(kExitUsage, std::string(plan_or.status().message()));
   PlanOptions& plan = *plan_or;
 
   ExecutorOptions exec;
   exec.jobs = absl::GetFlag(FLAGS_jobs);
   if (exec.jobs < 1) return Fail(kExitUsage, "--jobs must be at least 1");
-  absl::StatusOr<absl::Duration> grace = ParseTimeout(absl::GetFlag(FLAGS_kill_grace));
-  if (!grace.ok()) return Fail(kExitUsage, std::string(grace.status().message()));
+  absl::StatusOr<absl::Duration> grace =
+      ParseTimeout(absl::GetFlag(FLAGS_kill_grace));
+  if (!grace.ok())
+    return Fail(kExitUsage, std::string(grace.status().message()));
   exec.kill_grace = *grace;
-  absl::StatusOr<int64_t> max_output = ParseByteSize(absl::GetFlag(FLAGS_max_output));
-  if (!max_output.ok()) return Fail(kExitUsage, std::string(max_output.status().message()));
+  absl::StatusOr<int64_t> max_output =
+      ParseByteSize(absl::GetFlag(FLAGS_max_output));
+  if (!max_output.ok())
+    return Fail(kExitUsage, std::string(max_output.status().message()));
   exec.max_output = *max_output;
   exec.keep_tmp = absl::GetFlag(FLAGS_keep_tmp);
   exec.path_env = plan.path_env;
@@ -111,13 +117,15 @@ int RunCommand(const std::vector<std::string>& args) {
   exec.tmp_root = AbsolutePath(exec.tmp_root);
 
   std::string sysinfo_mode = absl::GetFlag(FLAGS_sysinfo);
-  if (sysinfo_mode != "off" && sysinfo_mode != "job" && sysinfo_mode != "per-test") {
+  if (sysinfo_mode != "off" && sysinfo_mode != "job" &&
+      sysinfo_mode != "per-test") {
     return Fail(kExitUsage, absl::StrCat("bad --sysinfo '", sysinfo_mode,
                                          "' (want off, job or per-test)"));
   }
   absl::StatusOr<std::vector<SysinfoEntry>> sysinfo =
       LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
-  if (!sysinfo.ok()) return Fail(kExitUsage, std::string(sysinfo.status().message()));
+  if (!sysinfo.ok())
+    return Fail(kExitUsage, std::string(sysinfo.status().message()));
 
   std::string data = absl::GetFlag(FLAGS_data);
   if (data.empty()) data = Getenv("DATA");
@@ -133,10 +141,12 @@ int RunCommand(const std::vector<std::string>& args) {
 
   // Signals are watched before the first child exists.
   absl::StatusOr<SignalWatcher> signals = SignalWatcher::Install();
-  if (!signals.ok()) return Fail(kExitInfrastructure, std::string(signals.status().message()));
+  if (!signals.ok())
+    return Fail(kExitInfrastructure, std::string(signals.status().message()));
 
   absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(plan);
-  if (!tests.ok()) return Fail(kExitUsage, std::string(tests.status().message()));
+  if (!tests.ok())
+    return Fail(kExitUsage, std::string(tests.status().message()));
 
   std::string results = absl::GetFlag(FLAGS_results_dir);
   if (results.empty()) results = Getenv("PROCTOR_RESULTS");
@@ -144,7 +154,8 @@ int RunCommand(const std::vector<std::string>& args) {
   absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<JobDir>> job =
       JobDir::Create(AbsolutePath(results), start);
-  if (!job.ok()) return Fail(kExitInfrastructure, std::string(job.status().message()));
+  if (!job.ok())
+    return Fail(kExitInfrastructure, std::string(job.status().message()));
   JobDir& dir = **job;
   exec.job_id = dir.id();
 
@@ -155,11 +166,13 @@ int RunCommand(const std::vector<std::string>& args) {
 
   for (char** e = environ; *e != nullptr; ++e) exec.env.push_back(*e);
   Environment environment = DescribeEnvironment(
-      args, {{"DATA", exec.data_dir},
-             {"AUTOTEST_DATA", exec.data_dir},
-             {"PROCTOR_JOB_ID", dir.id()},
-             {"TEMPDIR", absl::StrCat(exec.tmp_root, "/proctor-", dir.short_id(), "-N-XXXXXX")},
-             {"OUTPUTDIR", absl::StrCat(dir.path(), "/tests/NNN-name/outputs")}});
+      args,
+      {{"DATA", exec.data_dir},
+       {"AUTOTEST_DATA", exec.data_dir},
+       {"PROCTOR_JOB_ID", dir.id()},
+       {"TEMPDIR",
+        absl::StrCat(exec.tmp_root, "/proctor-", dir.short_id(), "-N-XXXXXX")},
+       {"OUTPUTDIR", absl::StrCat(dir.path(), "/tests/NNN-name/outputs")}});
   if (absl::StatusOr<std::string> json = ToJson(environment); json.ok()) {
     WriteFileAtomically(dir.path() + "/environment.json", *json).IgnoreError();
   }
@@ -177,7 +190,8 @@ int RunCommand(const std::vector<std::string>& args) {
   JobResult initial;
   initial.set_id(dir.id());
   initial.set_dir(dir.path());
-  initial.set_start_time(absl::FormatTime(absl::RFC3339_full, start, absl::UTCTimeZone()));
+  initial.set_start_time(
+      absl::FormatTime(absl::RFC3339_full, start, absl::UTCTimeZone()));
   initial.add_argv("proctor");
   initial.add_argv("run");
   for (const std::string& a : args) initial.add_argv(SanitizeUtf8(a));
@@ -187,20 +201,23 @@ int RunCommand(const std::vector<std::string>& args) {
   // The guest boots before the first test, so a missing QEMU or a bad
   // image stops the job as an infrastructure error, not as test errors.
   std::unique_ptr<GuestPool> guest;
-  bool wants_guest = std::any_of(tests->begin(), tests->end(), [](const PlannedTest& t) {
-    return t.where == "guest" && t.preset == STATUS_UNSPECIFIED;
-  });
+  bool wants_guest =
+      std::any_of(tests->begin(), tests->end(), [](const PlannedTest& t) {
+        return t.where == "guest" && t.preset == STATUS_UNSPECIFIED;
+      });
   if (wants_guest) {
     GuestOptions g;
     g.image_dir = absl::GetFlag(FLAGS_image);
     if (g.image_dir.empty()) g.image_dir = Getenv("PROCTOR_IMAGE");
     if (g.image_dir.empty()) {
-      return Fail(kExitInfrastructure,
-                  "guest tests need an image: give --image=DIR or set PROCTOR_IMAGE");
+      return Fail(
+          kExitInfrastructure,
+          "guest tests need an image: give --image=DIR or set PROCTOR_IMAGE");
     }
     g.image_dir = AbsolutePath(g.image_dir);
     absl::Status verified = VerifyImage(g.image_dir);
-    if (!verified.ok()) return Fail(kExitInfrastructure, std::string(verified.message()));
+    if (!verified.ok())
+      return Fail(kExitInfrastructure, std::string(verified.message()));
     g.accel = absl::GetFlag(FLAGS_accel);
     std::string first = AbsolutePath(plan.paths[0]);
     g.share_dir = std::filesystem::is_directory(first)
@@ -248,12 +265,16 @@ int RunCommand(const std::vector<std::string>& args) {
   Summary s;
   Summarize(recorder.job(), &s);
   int failed = s.failed() + s.errors() + s.timeouts() + s.interrupted();
-  int code = !completed ? kExitInterrupted : failed > 0 ? kExitTestsFailed : kExitOk;
+  int code = !completed   ? kExitInterrupted
+             : failed > 0 ? kExitTestsFailed
+                          : kExitOk;
   absl::Status written = recorder.Finish(absl::Now(), !completed, code);
-  absl::PrintF("%d passed, %d failed, %d skipped\n", s.passed(), failed, s.skipped());
+  absl::PrintF("%d passed, %d failed, %d skipped\n", s.passed(), failed,
+               s.skipped());
   fflush(stdout);
   dir.Log(absl::StrCat("done: exit ", code));
-  if (!written.ok()) return Fail(kExitInfrastructure, std::string(written.message()));
+  if (!written.ok())
+    return Fail(kExitInfrastructure, std::string(written.message()));
   return code;
 }
 

@@ -41,8 +41,7 @@ absl::Status CheckExecutable(const std::string& path) {
     char target[4096];
     ssize_t n = readlink(path.c_str(), target, sizeof(target) - 1);
     target[n < 0 ? 0 : n] = '\0';
-    return absl::NotFoundError(
-        absl::StrCat("dangling symlink to ", target));
+    return absl::NotFoundError(absl::StrCat("dangling symlink to ", target));
   }
   if (S_ISDIR(st.st_mode)) {
     return absl::FailedPreconditionError("is a directory");
@@ -125,8 +124,8 @@ absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
   envp.push_back(nullptr);
 
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(),
-                       envp.data());
+  int rc =
+      posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {

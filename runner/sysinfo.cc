@@ -52,8 +52,8 @@ std::string RunOne(const SysinfoEntry& e, const std::string& out_path,
                    const std::string& path_env) {
   std::string exe = FindInPath(e.argv[0], path_env);
   if (exe.empty()) return "command not found";
-  UniqueFd out(open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                    0644));
+  UniqueFd out(
+      open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
   if (!out.valid()) return "cannot create output file";
   SpawnOptions opts;
   opts.argv = e.argv;
@@ -76,8 +76,9 @@ std::string RunOne(const SysinfoEntry& e, const std::string& out_path,
                          : absl::StrCat("killed by signal ", info.signal);
     }
     if (absl::Now() > deadline) {
-      return absl::StrCat("timed out after ",
-                          absl::FormatDuration(e.timeout));  // ~Subprocess kills
+      return absl::StrCat(
+          "timed out after ",
+          absl::FormatDuration(e.timeout));  // ~Subprocess kills
     }
     struct timespec ts = {0, 2 * 1000 * 1000};
     nanosleep(&ts, nullptr);
@@ -118,9 +119,11 @@ absl::StatusOr<std::vector<SysinfoEntry>> ParseSysinfoConfig(
         if (c == '/') c = '_';
       }
     } else {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "sysinfo config line ", line_no, ": want 'command ARGV...' or "
-          "'file PATH', got '", line, "'"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("sysinfo config line ", line_no,
+                       ": want 'command ARGV...' or "
+                       "'file PATH', got '",
+                       line, "'"));
     }
     entries.push_back(std::move(e));
   }
@@ -164,7 +167,8 @@ std::vector<std::string> CollectSysinfo(
   }
   std::string text;
   for (const std::string& p : problems) absl::StrAppend(&text, p, "\n");
-  if (!problems.empty()) WriteFileAtomically(dir + "/problems", text).IgnoreError();
+  if (!problems.empty())
+    WriteFileAtomically(dir + "/problems", text).IgnoreError();
   return problems;
 }
 

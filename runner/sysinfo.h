@@ -21,7 +21,7 @@ struct SysinfoEntry {
   std::vector<std::string> argv;  // a command
   std::string path;               // a file
   absl::Duration timeout = absl::Seconds(10);
-  std::string output_name;        // the file it is written to
+  std::string output_name;  // the file it is written to
 };
 
 extern const char kDefaultSysinfoConfig[];

@@ -12,15 +12,18 @@ namespace proctor {
 
 absl::Status ExtractTar(absl::string_view tar, const std::string& dir) {
   if (tar.empty()) return absl::OkStatus();
-  std::unique_ptr<archive, int (*)(archive*)> in(archive_read_new(), archive_read_free);
+  std::unique_ptr<archive, int (*)(archive*)> in(archive_read_new(),
+                                                 archive_read_free);
   std::unique_ptr<archive, int (*)(archive*)> out(archive_write_disk_new(),
-                                                 archive_write_free);
+                                                  archive_write_free);
   archive_read_support_format_tar(in.get());
   archive_write_disk_set_options(
-      out.get(), ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT |
-                     ARCHIVE_EXTRACT_PERM);
-  if (archive_read_open_memory(in.get(), tar.data(), tar.size()) != ARCHIVE_OK) {
-    return absl::DataLossError(absl::StrCat("tar: ", archive_error_string(in.get())));
+      out.get(), ARCHIVE_EXTRACT_SECURE_SYMLINKS |
+                     ARCHIVE_EXTRACT_SECURE_NODOTDOT | ARCHIVE_EXTRACT_PERM);
+  if (archive_read_open_memory(in.get(), tar.data(), tar.size()) !=
+      ARCHIVE_OK) {
+    return absl::DataLossError(
+        absl::StrCat("tar: ", archive_error_string(in.get())));
   }
   archive_entry* e;
   int r;
@@ -40,13 +43,15 @@ absl::Status ExtractTar(absl::string_view tar, const std::string& dir) {
     const void* buf;
     size_t size;
     la_int64_t offset;
-    while (archive_read_data_block(in.get(), &buf, &size, &offset) == ARCHIVE_OK) {
+    while (archive_read_data_block(in.get(), &buf, &size, &offset) ==
+           ARCHIVE_OK) {
       archive_write_data_block(out.get(), buf, size, offset);
     }
     archive_write_finish_entry(out.get());
   }
   if (r != ARCHIVE_EOF) {
-    return absl::DataLossError(absl::StrCat("tar: ", archive_error_string(in.get())));
+    return absl::DataLossError(
+        absl::StrCat("tar: ", archive_error_string(in.get())));
   }
   return absl::OkStatus();
 }

@@ -42,7 +42,8 @@ std::string Dir(const char* name) {
 
 TEST(ExtractTarTest, FilesLandInTheDirectory) {
   std::string d = Dir("ok");
-  ASSERT_TRUE(ExtractTar(Tar({{"./a.txt", "alpha"}, {"sub/b.txt", "beta"}}), d).ok());
+  ASSERT_TRUE(
+      ExtractTar(Tar({{"./a.txt", "alpha"}, {"sub/b.txt", "beta"}}), d).ok());
   std::ifstream in(d + "/sub/b.txt");
   std::stringstream s;
   s << in.rdbuf();
@@ -54,7 +55,8 @@ TEST(ExtractTarTest, AbsoluteAndParentPathsAreRefused) {
   std::string d = Dir("evil");
   EXPECT_FALSE(ExtractTar(Tar({{"/tmp/evil-abs", "x"}}), d).ok());
   EXPECT_FALSE(ExtractTar(Tar({{"../evil-up", "x"}}), d).ok());
-  EXPECT_FALSE(std::filesystem::exists(std::string(getenv("TEST_TMPDIR")) + "/evil-up"));
+  EXPECT_FALSE(
+      std::filesystem::exists(std::string(getenv("TEST_TMPDIR")) + "/evil-up"));
 }
 
 TEST(ExtractTarTest, EmptyInputIsNothingToDo) {

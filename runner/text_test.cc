@@ -11,15 +11,19 @@ TEST(SanitizeUtf8Test, ValidTextIsUnchanged) {
 }
 
 TEST(SanitizeUtf8Test, InvalidBytesBecomeReplacementCharacters) {
-  EXPECT_EQ(SanitizeUtf8("a\xff" "b"), "a\xef\xbf\xbd" "b");
-  EXPECT_EQ(SanitizeUtf8("\xc3"), "\xef\xbf\xbd");               // cut short
+  EXPECT_EQ(SanitizeUtf8("a\xff"
+                         "b"),
+            "a\xef\xbf\xbd"
+            "b");
+  EXPECT_EQ(SanitizeUtf8("\xc3"), "\xef\xbf\xbd");                  // cut short
   EXPECT_EQ(SanitizeUtf8("\xc0\xaf"), "\xef\xbf\xbd\xef\xbf\xbd");  // overlong
-  EXPECT_EQ(SanitizeUtf8("\xed\xa0\x80"),                            // surrogate
+  EXPECT_EQ(SanitizeUtf8("\xed\xa0\x80"),                           // surrogate
             "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
 }
 
 TEST(XmlSafeTest, ControlCharactersAreDroppedButWhitespaceKept) {
-  EXPECT_EQ(XmlSafe(std::string("a\x00\x01\x1b[1m\tb\nc\r", 12)), "a[1m\tb\nc\r");
+  EXPECT_EQ(XmlSafe(std::string("a\x00\x01\x1b[1m\tb\nc\r", 12)),
+            "a[1m\tb\nc\r");
 }
 
 TEST(ShellQuoteTest, QuotesEverythingIncludingSingleQuotes) {
@@ -29,7 +33,8 @@ TEST(ShellQuoteTest, QuotesEverythingIncludingSingleQuotes) {
 }
 
 TEST(SanitizeFileNameTest, KeepsSafeCharactersOnly) {
-  EXPECT_EQ(SanitizeFileName("sub/dir/it's a test.sh"), "sub_dir_it_s_a_test.sh");
+  EXPECT_EQ(SanitizeFileName("sub/dir/it's a test.sh"),
+            "sub_dir_it_s_a_test.sh");
   EXPECT_EQ(SanitizeFileName(".."), "_");
   EXPECT_EQ(SanitizeFileName(""), "_");
   EXPECT_EQ(SanitizeFileName(std::string(300, 'x')).size(), 100u);

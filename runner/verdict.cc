@@ -15,9 +15,9 @@ Verdict TapVerdict(const tap::Document& doc) {
   if (doc.failed > 0) {
     for (const tap::TestPoint& p : doc.points) {
       if (p.failing()) {
-        return {FAIL, absl::StrCat("TAP: ", doc.failed, " of ",
-                                   doc.point_count, " failed, first: not ok ",
-                                   p.number, p.description.empty() ? "" : " - ",
+        return {FAIL, absl::StrCat("TAP: ", doc.failed, " of ", doc.point_count,
+                                   " failed, first: not ok ", p.number,
+                                   p.description.empty() ? "" : " - ",
                                    p.description)};
       }
     }
@@ -28,9 +28,8 @@ Verdict TapVerdict(const tap::Document& doc) {
     return {FAIL, absl::StrCat("TAP: ", doc.diagnostics[0])};
   }
   if (doc.skipped_all()) {
-    return {SKIPPED, doc.plan.reason.empty()
-                         ? std::string("TAP: 1..0")
-                         : absl::StrCat(doc.plan.reason)};
+    return {SKIPPED, doc.plan.reason.empty() ? std::string("TAP: 1..0")
+                                             : absl::StrCat(doc.plan.reason)};
   }
   return {PASS, ""};
 }
@@ -59,8 +58,7 @@ const char* StatusName(Status status) {
 Verdict Judge(const Outcome& o) {
   if (o.interrupted) return {INTERRUPTED, "interrupted"};
   if (o.timed_out) {
-    return {TIMEOUT,
-            absl::StrFormat("timed out after %gs", o.timeout_seconds)};
+    return {TIMEOUT, absl::StrFormat("timed out after %gs", o.timeout_seconds)};
   }
   if (!o.exit.exited) {
     return {ERROR, absl::StrCat("killed by signal ", o.exit.signal, " (",

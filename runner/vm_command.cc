@@ -22,7 +22,8 @@ namespace {
 
 std::string ImageDir() {
   std::string dir = absl::GetFlag(FLAGS_image);
-  if (dir.empty() && getenv("PROCTOR_IMAGE") != nullptr) dir = getenv("PROCTOR_IMAGE");
+  if (dir.empty() && getenv("PROCTOR_IMAGE") != nullptr)
+    dir = getenv("PROCTOR_IMAGE");
   return dir;
 }
 
@@ -30,42 +31,53 @@ std::string ImageDir() {
 
 int VmCommand(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "run" && args[0] != "shell")) {
-    return Fail(kExitUsage, "usage: proctor vm run [--image=DIR] -- CMD... | proctor vm shell");
+    return Fail(
+        kExitUsage,
+        "usage: proctor vm run [--image=DIR] -- CMD... | proctor vm shell");
   }
   bool shell = args[0] == "shell";
   absl::StatusOr<ParsedArgs> parsed =
       ParseArgs({args.begin() + 1, args.end()}, kVmFlags);
-  if (!parsed.ok()) return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
   if (!shell && parsed->positional.empty()) {
-    return Fail(kExitUsage, "proctor vm run: no command given (proctor vm run -- CMD)");
+    return Fail(kExitUsage,
+                "proctor vm run: no command given (proctor vm run -- CMD)");
   }
   GuestOptions g;
   g.image_dir = ImageDir();
   if (g.image_dir.empty()) {
-    return Fail(kExitInfrastructure, "no guest image: give --image=DIR or set PROCTOR_IMAGE");
+    return Fail(kExitInfrastructure,
+                "no guest image: give --image=DIR or set PROCTOR_IMAGE");
   }
   absl::Status verified = VerifyImage(g.image_dir);
-  if (!verified.ok()) return Fail(kExitInfrastructure, std::string(verified.message()));
+  if (!verified.ok())
+    return Fail(kExitInfrastructure, std::string(verified.message()));
   g.accel = absl::GetFlag(FLAGS_accel);
   char tmpl[] = "/tmp/proctor-vm-run-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) return Fail(kExitInfrastructure, "mkdtemp failed");
+  if (mkdtemp(tmpl) == nullptr)
+    return Fail(kExitInfrastructure, "mkdtemp failed");
   g.run_dir = tmpl;
   int code;
   {
     GuestPool pool(g);
     absl::Status booted = pool.Boot();
     if (!booted.ok()) {
-      code = Fail(kExitInfrastructure, absl::StrCat("cannot boot the guest: ", booted.message()));
+      code = Fail(kExitInfrastructure,
+                  absl::StrCat("cannot boot the guest: ", booted.message()));
     } else if (shell) {
       absl::StatusOr<int> status = pool.session()->InteractiveShell();
-      code = status.ok() ? *status : Fail(kExitInfrastructure, std::string(status.status().message()));
+      code = status.ok() ? *status
+                         : Fail(kExitInfrastructure,
+                                std::string(status.status().message()));
     } else {
       absl::StatusOr<int> status = pool.session()->Stream(
           absl::StrJoin(parsed->positional, " "),
           [](absl::string_view s) { WriteAll(1, s); },
           [](absl::string_view s) { WriteAll(2, s); });
       if (!status.ok()) {
-        code = Fail(kExitInfrastructure, std::string(status.status().message()));
+        code =
+            Fail(kExitInfrastructure, std::string(status.status().message()));
       } else {
         code = *status < 0 ? kExitInfrastructure : *status;
       }

@@ -118,9 +118,9 @@ bool Document::skipped_all() const { return ok() && plan.skip_all; }
 
 bool LooksLikeTap(absl::string_view line) {
   absl::string_view l = absl::StripTrailingAsciiWhitespace(line);
-  return RE2::FullMatch(Piece(l), VersionRe()) || RE2::FullMatch(Piece(l), PlanRe()) ||
-         StartsWithWord(l, "ok") || StartsWithWord(l, "not ok") ||
-         absl::StartsWith(l, "Bail out!");
+  return RE2::FullMatch(Piece(l), VersionRe()) ||
+         RE2::FullMatch(Piece(l), PlanRe()) || StartsWithWord(l, "ok") ||
+         StartsWithWord(l, "not ok") || absl::StartsWith(l, "Bail out!");
 }
 
 Parser::Parser() : Parser(Options()) {}
@@ -166,9 +166,9 @@ void Parser::Line(absl::string_view line) {
 
   if (in_yaml_) {
     if (absl::StartsWith(line, yaml_indent_) || IsBlank(line)) {
-      absl::string_view content =
-          line.size() >= yaml_indent_.size() ? line.substr(yaml_indent_.size())
-                                             : absl::string_view();
+      absl::string_view content = line.size() >= yaml_indent_.size()
+                                      ? line.substr(yaml_indent_.size())
+                                      : absl::string_view();
       if (absl::StripTrailingAsciiWhitespace(content) == "...") {
         in_yaml_ = false;
       } else if (!doc_.points.empty() &&
@@ -206,8 +206,8 @@ void Parser::TopLine(absl::string_view line) {
   if ((line[0] == 'T' || line[0] == 'K') &&
       RE2::FullMatch(Piece(line), VersionRe(), &kind, &version)) {
     if (!first) {
-      AddDiagnostic(absl::StrCat("version line '", line,
-                                 "' is not the first line"));
+      AddDiagnostic(
+          absl::StrCat("version line '", line, "' is not the first line"));
     } else if (kind == "KTAP") {
       doc_.ktap = true;
       doc_.version = version;
@@ -324,8 +324,8 @@ void Parser::AddPoint(TestPoint point) {
         AddDiagnostic(absl::StrCat("duplicate test number ", point.number));
       } else {
         AddDiagnostic(absl::StrCat("test number ", point.number,
-                                   " out of order (expected ",
-                                   expected_number_, ")"));
+                                   " out of order (expected ", expected_number_,
+                                   ")"));
       }
     }
   } else {
@@ -346,8 +346,8 @@ void Parser::AddPoint(TestPoint point) {
     pending_subtest_ = nullptr;
     if (point.ok && !point.subtest->ok() &&
         point.directive == Directive::kNone) {
-      AddDiagnostic(absl::StrCat("test ", point.number,
-                                 " is ok but its subtest failed"));
+      AddDiagnostic(
+          absl::StrCat("test ", point.number, " is ok but its subtest failed"));
     }
   }
 
@@ -404,11 +404,11 @@ Document Parser::Finish() {
     if (!doc_.has_plan) {
       AddDiagnostic("no plan");
     } else if (doc_.plan.skip_all && doc_.point_count > 0) {
-      AddDiagnostic(absl::StrCat("plan 1..0 but ran ", doc_.point_count,
-                                 " tests"));
+      AddDiagnostic(
+          absl::StrCat("plan 1..0 but ran ", doc_.point_count, " tests"));
     } else if (doc_.point_count != doc_.plan.count) {
-      AddDiagnostic(absl::StrCat("planned ", doc_.plan.count,
-                                 " tests but ran ", doc_.point_count));
+      AddDiagnostic(absl::StrCat("planned ", doc_.plan.count, " tests but ran ",
+                                 doc_.point_count));
     }
   }
   if (dropped_diagnostics_ > 0) {

@@ -37,9 +37,9 @@ struct Document;
 
 struct TestPoint {
   bool ok = false;
-  int64_t number = 0;        // as written, or the implied next number
-  bool numbered = false;     // whether the number was written
-  std::string description;   // with `\#` and `\\` unescaped
+  int64_t number = 0;       // as written, or the implied next number
+  bool numbered = false;    // whether the number was written
+  std::string description;  // with `\#` and `\\` unescaped
   Directive directive = Directive::kNone;
   std::string reason;        // text after SKIP/TODO
   std::string yaml;          // the YAML block's lines, unindented, if any

@@ -69,8 +69,8 @@ TEST(ParserTest, NotOkWithTodoDoesNotFail) {
 }
 
 TEST(ParserTest, DirectivesAreCaseInsensitive) {
-  Document doc =
-      ParseString("1..3\nok 1 # skip lower\nok 2 # Skipped: old\nok 3 #ToDo x\n");
+  Document doc = ParseString(
+      "1..3\nok 1 # skip lower\nok 2 # Skipped: old\nok 3 #ToDo x\n");
   EXPECT_EQ(doc.points[0].directive, Directive::kSkip);
   EXPECT_EQ(doc.points[0].reason, "lower");
   EXPECT_EQ(doc.points[1].directive, Directive::kSkip);
@@ -157,7 +157,8 @@ TEST(ParserTest, NonTapLinesAreTolerated) {
 }
 
 TEST(ParserTest, StrictPragmaMakesNonTapLinesFail) {
-  Document doc = ParseString("TAP version 14\npragma +strict\n1..1\nnoise\nok 1\n");
+  Document doc =
+      ParseString("TAP version 14\npragma +strict\n1..1\nnoise\nok 1\n");
   EXPECT_FALSE(doc.ok());
   EXPECT_EQ(doc.pragmas, std::vector<std::string>{"+strict"});
 }

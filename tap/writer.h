@@ -8,8 +8,8 @@
 //   tap::Writer w(&out);
 //   w.Version();
 //   w.Plan(2);
-//   w.BeginSubtest("foo");  w.Plan(1);  w.Point({true, 1, "a"});  w.EndSubtest();
-//   w.Point({true, 1, "foo"});
+//   w.BeginSubtest("foo");  w.Plan(1);  w.Point({true, 1, "a"});
+//   w.EndSubtest(); w.Point({true, 1, "foo"});
 #ifndef PROCTOR_TAP_WRITER_H_
 #define PROCTOR_TAP_WRITER_H_
 

@@ -20,7 +20,8 @@ namespace {
 using ::testing::HasSubstr;
 
 std::string Image(const char* file) {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/images/jeos_minimal/", file);
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/images/jeos_minimal/",
+                      file);
 }
 
 QemuConfig BaseConfig(const std::string& name) {
@@ -32,14 +33,15 @@ QemuConfig BaseConfig(const std::string& name) {
 }
 
 void BootAndLogin(const std::string& name, const GuestKey& key,
-                  std::unique_ptr<QemuProcess>* vm, std::unique_ptr<SshSession>* s) {
+                  std::unique_ptr<QemuProcess>* vm,
+                  std::unique_ptr<SshSession>* s) {
   QemuConfig c = BaseConfig(name);
   c.authorized_key = key.public_line();
   absl::StatusOr<std::unique_ptr<QemuProcess>> started = QemuProcess::Start(c);
   ASSERT_TRUE(started.ok()) << started.status();
   *vm = *std::move(started);
-  absl::StatusOr<SshSession> login =
-      SshSession::WaitForLogin("127.0.0.1", (*vm)->ssh_port(), key, absl::Seconds(90));
+  absl::StatusOr<SshSession> login = SshSession::WaitForLogin(
+      "127.0.0.1", (*vm)->ssh_port(), key, absl::Seconds(90));
   ASSERT_TRUE(login.ok()) << login.status();
   *s = std::make_unique<SshSession>(*std::move(login));
 }
@@ -57,8 +59,8 @@ class SharedGuestTest : public ::testing::Test {
     absl::StatusOr<std::unique_ptr<QemuProcess>> vm = QemuProcess::Start(c);
     ASSERT_TRUE(vm.ok()) << vm.status();
     vm_ = vm->release();
-    absl::StatusOr<SshSession> s =
-        SshSession::WaitForLogin("127.0.0.1", vm_->ssh_port(), *key_, absl::Seconds(90));
+    absl::StatusOr<SshSession> s = SshSession::WaitForLogin(
+        "127.0.0.1", vm_->ssh_port(), *key_, absl::Seconds(90));
     ASSERT_TRUE(s.ok()) << s.status();
     session_ = new SshSession(*std::move(s));
   }
@@ -88,20 +90,24 @@ TEST_F(SharedGuestTest, CmdReturnsExitStatusStdoutAndStderr) {
 }
 
 TEST_F(SharedGuestTest, CmdFeedsStdin) {
-  absl::StatusOr<CmdResult> r = session_->Cmd("wc -c", std::string(100000, 'x'));
+  absl::StatusOr<CmdResult> r =
+      session_->Cmd("wc -c", std::string(100000, 'x'));
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "100000\n");
 }
 
 TEST_F(SharedGuestTest, WriteFileCopiesContentAndMode) {
-  ASSERT_TRUE(session_->WriteFile("/tmp/it's here.sh", "#!/bin/sh\necho copied\n", 0755).ok());
+  ASSERT_TRUE(
+      session_->WriteFile("/tmp/it's here.sh", "#!/bin/sh\necho copied\n", 0755)
+          .ok());
   absl::StatusOr<CmdResult> r = session_->Cmd("'/tmp/it'\\''s here.sh'");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "copied\n");
 }
 
 TEST_F(SharedGuestTest, TestShareIsMountedReadOnly) {
-  absl::StatusOr<CmdResult> r = session_->Cmd("cat /tests/input.txt; touch /tests/x");
+  absl::StatusOr<CmdResult> r =
+      session_->Cmd("cat /tests/input.txt; touch /tests/x");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->out, "from the host\n");
   EXPECT_NE(r->exit_status, 0);
@@ -114,7 +120,8 @@ TEST_F(SharedGuestTest, CmdTimeoutIsAnError) {
 }
 
 TEST_F(SharedGuestTest, QmpSeesARunningGuest) {
-  absl::StatusOr<google::protobuf::Value> s = vm_->qmp().Execute("query-status");
+  absl::StatusOr<google::protobuf::Value> s =
+      vm_->qmp().Execute("query-status");
   ASSERT_TRUE(s.ok());
   EXPECT_EQ(s->struct_value().fields().at("status").string_value(), "running");
 }
@@ -145,7 +152,8 @@ TEST(GuestLifecycleTest, QemuKilledMidSessionFailsTheCommand) {
   BootAndLogin("killed", *key, &vm, &s);
   ASSERT_NE(s, nullptr);
   kill(vm->pid(), SIGKILL);
-  absl::StatusOr<CmdResult> r = s->Cmd("sleep 5; echo never", "", absl::Seconds(30));
+  absl::StatusOr<CmdResult> r =
+      s->Cmd("sleep 5; echo never", "", absl::Seconds(30));
   EXPECT_TRUE(!r.ok() || r->exit_status == -1) << r->out;
   EXPECT_TRUE(vm->WaitForExit(absl::Seconds(5)));
 }
@@ -157,8 +165,8 @@ TEST(GuestLifecycleTest, WrongKeyNeverLogsInAndTimesOut) {
   c.authorized_key = key->public_line();
   absl::StatusOr<std::unique_ptr<QemuProcess>> vm = QemuProcess::Start(c);
   ASSERT_TRUE(vm.ok()) << vm.status();
-  absl::StatusOr<SshSession> s =
-      SshSession::WaitForLogin("127.0.0.1", (*vm)->ssh_port(), *other, absl::Seconds(15));
+  absl::StatusOr<SshSession> s = SshSession::WaitForLogin(
+      "127.0.0.1", (*vm)->ssh_port(), *other, absl::Seconds(15));
   EXPECT_EQ(s.status().code(), absl::StatusCode::kDeadlineExceeded);
   EXPECT_THAT(s.status().message(), HasSubstr("no SSH login"));
 }
@@ -168,7 +176,8 @@ TEST(GuestLifecycleTest, MissingQemuBinaryIsNamed) {
   c.qemu = "qemu-system-nonexistent";
   absl::StatusOr<std::unique_ptr<QemuProcess>> vm = QemuProcess::Start(c);
   EXPECT_EQ(vm.status().code(), absl::StatusCode::kFailedPrecondition);
-  EXPECT_THAT(vm.status().message(), HasSubstr("QEMU not found: qemu-system-nonexistent"));
+  EXPECT_THAT(vm.status().message(),
+              HasSubstr("QEMU not found: qemu-system-nonexistent"));
 }
 
 TEST(GuestLifecycleTest, MissingImageIsNamed) {

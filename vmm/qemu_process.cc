@@ -38,7 +38,8 @@ absl::StatusOr<int> FreeLocalPort() {
   socklen_t len = sizeof(addr);
   if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
       getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    return absl::UnavailableError(absl::StrCat("no free port: ", strerror(errno)));
+    return absl::UnavailableError(
+        absl::StrCat("no free port: ", strerror(errno)));
   }
   return ntohs(addr.sin_port);
 }
@@ -54,9 +55,11 @@ std::string ReadTail(const std::string& path, size_t max = 2000) {
 }  // namespace
 
 std::string FindProgram(const std::string& name) {
-  if (absl::StrContains(name, '/')) return access(name.c_str(), X_OK) == 0 ? name : "";
+  if (absl::StrContains(name, '/'))
+    return access(name.c_str(), X_OK) == 0 ? name : "";
   const char* path = getenv("PATH");
-  for (absl::string_view dir : absl::StrSplit(path ? path : "", ':', absl::SkipEmpty())) {
+  for (absl::string_view dir :
+       absl::StrSplit(path ? path : "", ':', absl::SkipEmpty())) {
     std::string candidate = absl::StrCat(dir, "/", name);
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
@@ -67,8 +70,9 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     const QemuConfig& config) {
   std::string qemu = FindProgram(config.qemu);
   if (qemu.empty()) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "QEMU not found: ", config.qemu, " (Debian: apt install qemu-system-x86)"));
+    return absl::FailedPreconditionError(
+        absl::StrCat("QEMU not found: ", config.qemu,
+                     " (Debian: apt install qemu-system-x86)"));
   }
   for (const std::string& f : {config.kernel, config.initramfs}) {
     if (access(f.c_str(), R_OK) != 0) {
@@ -97,42 +101,62 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
 
     std::vector<std::string> append = {"console=ttyS0", "quiet", "panic=-1"};
     if (!config.authorized_key.empty()) {
-      append.push_back("proctor.key=" + absl::Base64Escape(config.authorized_key));
+      append.push_back("proctor.key=" +
+                       absl::Base64Escape(config.authorized_key));
     }
     if (!config.share_dir.empty()) append.push_back("proctor.share=tests");
-    append.insert(append.end(), config.kernel_args.begin(), config.kernel_args.end());
+    append.insert(append.end(), config.kernel_args.begin(),
+                  config.kernel_args.end());
 
     vm->argv_ = {qemu,
-                 "-M", "q35",
+                 "-M",
+                 "q35",
                  "-nodefaults",
-                 "-accel", config.accel,
-                 "-m", absl::StrCat(config.memory_mb),
-                 "-smp", absl::StrCat(config.cpus),
-                 "-display", "none",
+                 "-accel",
+                 config.accel,
+                 "-m",
+                 absl::StrCat(config.memory_mb),
+                 "-smp",
+                 absl::StrCat(config.cpus),
+                 "-display",
+                 "none",
                  "-no-reboot",
-                 "-kernel", config.kernel,
-                 "-initrd", config.initramfs,
-                 "-append", absl::StrJoin(append, " "),
-                 "-serial", "file:" + vm->console_log_,
-                 "-qmp", "unix:" + qmp_socket + ",server=on,wait=off",
-                 "-netdev", absl::StrCat("user,id=n0,hostfwd=tcp:127.0.0.1:",
-                                         vm->ssh_port_, "-:22"),
-                 "-device", "virtio-net-pci,netdev=n0",
-                 "-device", "virtio-rng-pci"};
+                 "-kernel",
+                 config.kernel,
+                 "-initrd",
+                 config.initramfs,
+                 "-append",
+                 absl::StrJoin(append, " "),
+                 "-serial",
+                 "file:" + vm->console_log_,
+                 "-qmp",
+                 "unix:" + qmp_socket + ",server=on,wait=off",
+                 "-netdev",
+                 absl::StrCat("user,id=n0,hostfwd=tcp:127.0.0.1:",
+                              vm->ssh_port_, "-:22"),
+                 "-device",
+                 "virtio-net-pci,netdev=n0",
+                 "-device",
+                 "virtio-rng-pci"};
     // Under KVM the guest sees the host's CPU; under TCG QEMU's default
     // model boots fastest.
-    if (config.accel == "kvm") vm->argv_.insert(vm->argv_.end(), {"-cpu", "host"});
+    if (config.accel == "kvm")
+      vm->argv_.insert(vm->argv_.end(), {"-cpu", "host"});
     if (!config.share_dir.empty()) {
       vm->argv_.insert(vm->argv_.end(),
-                       {"-fsdev", absl::StrCat("local,id=t0,path=", config.share_dir,
-                                               ",security_model=none,readonly=on"),
+                       {"-fsdev",
+                        absl::StrCat("local,id=t0,path=", config.share_dir,
+                                     ",security_model=none,readonly=on"),
                         "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
     }
-    vm->argv_.insert(vm->argv_.end(), config.extra_args.begin(), config.extra_args.end());
-    std::ofstream(config.run_dir + "/qemu.cmdline") << absl::StrJoin(vm->argv_, " ") << "\n";
+    vm->argv_.insert(vm->argv_.end(), config.extra_args.begin(),
+                     config.extra_args.end());
+    std::ofstream(config.run_dir + "/qemu.cmdline")
+        << absl::StrJoin(vm->argv_, " ") << "\n";
 
     std::string stderr_path = config.run_dir + "/qemu.stderr";
-    UniqueFd err(open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    UniqueFd err(open(stderr_path.c_str(),
+                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
     SpawnOptions spawn;
     spawn.argv = vm->argv_;
     for (char** e = environ; *e != nullptr; ++e) spawn.env.push_back(*e);
@@ -153,8 +177,8 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
       return vm;
     }
     vm->Stop(absl::Milliseconds(100));
-    last = absl::UnavailableError(absl::StrCat(
-        "QEMU did not start: ", ReadTail(stderr_path)));
+    last = absl::UnavailableError(
+        absl::StrCat("QEMU did not start: ", ReadTail(stderr_path)));
   }
   return last;
 }

@@ -77,14 +77,15 @@ absl::StatusOr<QmpClient> QmpClient::Connect(const std::string& socket_path,
     return absl::DataLossError(
         absl::StrCat("QMP: the first message is not a greeting: ", text));
   }
-  const Struct& q = qmp->second.struct_value().fields().at("version").struct_value();
+  const Struct& q =
+      qmp->second.struct_value().fields().at("version").struct_value();
   const Struct& v = q.fields().at("qemu").struct_value();
   client.version_ = absl::StrFormat(
       "%d.%d.%d", static_cast<int>(v.fields().at("major").number_value()),
       static_cast<int>(v.fields().at("minor").number_value()),
       static_cast<int>(v.fields().at("micro").number_value()));
-  absl::StatusOr<Value> caps = client.Execute("qmp_capabilities", {},
-                                              deadline - absl::Now());
+  absl::StatusOr<Value> caps =
+      client.Execute("qmp_capabilities", {}, deadline - absl::Now());
   if (!caps.ok()) return caps.status();
   return client;
 }
@@ -132,7 +133,8 @@ absl::StatusOr<Struct> QmpClient::Receive(absl::Time deadline) {
     }
     char buf[4096];
     ssize_t n = read(fd_.get(), buf, sizeof(buf));
-    if (n == 0) return absl::UnavailableError("QMP: QEMU closed the connection");
+    if (n == 0)
+      return absl::UnavailableError("QMP: QEMU closed the connection");
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
       return absl::UnavailableError(absl::StrCat("QMP: ", strerror(errno)));
@@ -147,7 +149,8 @@ absl::StatusOr<Value> QmpClient::Execute(absl::string_view command,
   Struct message;
   (*message.mutable_fields())["execute"] = StringValue(command);
   if (!arguments.fields().empty()) {
-    *(*message.mutable_fields())["arguments"].mutable_struct_value() = arguments;
+    *(*message.mutable_fields())["arguments"].mutable_struct_value() =
+        arguments;
   }
   std::string id = absl::StrCat("proctor-", next_id_++);
   (*message.mutable_fields())["id"] = StringValue(id);
@@ -157,8 +160,9 @@ absl::StatusOr<Value> QmpClient::Execute(absl::string_view command,
   for (;;) {
     absl::StatusOr<Struct> reply = Receive(deadline);
     if (!reply.ok()) {
-      return absl::Status(reply.status().code(),
-                          absl::StrCat(command, ": ", reply.status().message()));
+      return absl::Status(
+          reply.status().code(),
+          absl::StrCat(command, ": ", reply.status().message()));
     }
     const auto& fields = reply->fields();
     if (fields.count("event") > 0) {
@@ -192,11 +196,12 @@ absl::StatusOr<Struct> QmpClient::WaitForEvent(absl::string_view name,
     }
     absl::StatusOr<Struct> message = Receive(deadline);
     if (!message.ok()) {
-      return absl::Status(message.status().code(),
-                          absl::StrCat("waiting for ", name, ": ",
-                                       message.status().message()));
+      return absl::Status(
+          message.status().code(),
+          absl::StrCat("waiting for ", name, ": ", message.status().message()));
     }
-    if (message->fields().count("event") > 0) events_.push_back(*std::move(message));
+    if (message->fields().count("event") > 0)
+      events_.push_back(*std::move(message));
   }
 }
 

@@ -7,7 +7,8 @@
 // (google.protobuf.Struct), so no JSON is parsed or printed by hand.
 //
 //   absl::StatusOr<QmpClient> qmp = QmpClient::Connect(path, absl::Seconds(5));
-//   absl::StatusOr<google::protobuf::Value> status = qmp->Execute("query-status");
+//   absl::StatusOr<google::protobuf::Value> status =
+//   qmp->Execute("query-status");
 #ifndef PROCTOR_VMM_QMP_CLIENT_H_
 #define PROCTOR_VMM_QMP_CLIENT_H_
 
@@ -31,14 +32,13 @@ class QmpClient {
   // Runs `command` with `arguments` (may be empty). A QMP error comes back
   // as a FailedPrecondition status holding QEMU's class and description.
   absl::StatusOr<google::protobuf::Value> Execute(
-      absl::string_view command,
-      const google::protobuf::Struct& arguments = {},
+      absl::string_view command, const google::protobuf::Struct& arguments = {},
       absl::Duration timeout = absl::Seconds(10));
 
   // Returns the next event named `name` (already received or arriving
   // within `timeout`).
-  absl::StatusOr<google::protobuf::Struct> WaitForEvent(
-      absl::string_view name, absl::Duration timeout);
+  absl::StatusOr<google::protobuf::Struct> WaitForEvent(absl::string_view name,
+                                                        absl::Duration timeout);
 
   // QEMU's version, from the greeting ("7.2.x").
   const std::string& version() const { return version_; }

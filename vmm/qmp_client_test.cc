@@ -24,8 +24,13 @@ class QmpClientTest : public ::testing::Test {
     dir_ = tmpl;
     socket_ = dir_ + "/qmp.sock";
     SpawnOptions o;
-    o.argv = {"/usr/bin/qemu-system-x86_64", "-M", "none", "-nodefaults",
-              "-display", "none", "-qmp",
+    o.argv = {"/usr/bin/qemu-system-x86_64",
+              "-M",
+              "none",
+              "-nodefaults",
+              "-display",
+              "none",
+              "-qmp",
               "unix:" + socket_ + ",server=on,wait=off"};
     absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
     ASSERT_TRUE(p.ok()) << p.status();
@@ -41,13 +46,16 @@ class QmpClientTest : public ::testing::Test {
 };
 
 TEST_F(QmpClientTest, GreetingGivesTheVersion) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok()) << qmp.status();
-  EXPECT_THAT(qmp->version(), ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+"));
+  EXPECT_THAT(qmp->version(),
+              ::testing::MatchesRegex("[0-9]+\\.[0-9]+\\.[0-9]+"));
 }
 
 TEST_F(QmpClientTest, CommandReturnsItsValue) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok());
   absl::StatusOr<google::protobuf::Value> status = qmp->Execute("query-status");
   ASSERT_TRUE(status.ok()) << status.status();
@@ -55,7 +63,8 @@ TEST_F(QmpClientTest, CommandReturnsItsValue) {
 }
 
 TEST_F(QmpClientTest, ArgumentsAreSent) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok());
   google::protobuf::Struct args;
   (*args.mutable_fields())["command-line"] = StringValue("info version");
@@ -66,7 +75,8 @@ TEST_F(QmpClientTest, ArgumentsAreSent) {
 }
 
 TEST_F(QmpClientTest, QmpErrorBecomesAStatusWithClassAndDescription) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok());
   absl::StatusOr<google::protobuf::Value> r = qmp->Execute("no-such-command");
   EXPECT_EQ(r.status().code(), absl::StatusCode::kFailedPrecondition);
@@ -74,7 +84,8 @@ TEST_F(QmpClientTest, QmpErrorBecomesAStatusWithClassAndDescription) {
 }
 
 TEST_F(QmpClientTest, EventsAreDelivered) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok());
   ASSERT_TRUE(qmp->Execute("stop").ok());
   absl::StatusOr<google::protobuf::Struct> e =
@@ -84,7 +95,8 @@ TEST_F(QmpClientTest, EventsAreDelivered) {
 }
 
 TEST_F(QmpClientTest, QuitClosesTheConnection) {
-  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(socket_, absl::Seconds(10));
+  absl::StatusOr<QmpClient> qmp =
+      QmpClient::Connect(socket_, absl::Seconds(10));
   ASSERT_TRUE(qmp.ok());
   EXPECT_TRUE(qmp->Execute("quit").ok());
   ExitInfo exit = qemu_.Wait();
@@ -94,8 +106,8 @@ TEST_F(QmpClientTest, QuitClosesTheConnection) {
 }
 
 TEST(QmpConnectTest, MissingSocketTimesOut) {
-  absl::StatusOr<QmpClient> qmp =
-      QmpClient::Connect("/tmp/proctor-no-such-socket", absl::Milliseconds(100));
+  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(
+      "/tmp/proctor-no-such-socket", absl::Milliseconds(100));
   EXPECT_EQ(qmp.status().code(), absl::StatusCode::kDeadlineExceeded);
 }
 

@@ -13,8 +13,8 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "runner/text.h"
 #include "absl/strings/str_format.h"
+#include "runner/text.h"
 
 namespace proctor::vmm {
 absl::StatusOr<GuestKey> GuestKey::Generate() {
@@ -40,9 +40,11 @@ absl::StatusOr<GuestKey> GuestKey::Load(const std::string& path) {
 
 absl::Status GuestKey::Save(const std::string& path) const {
   mode_t old = umask(077);
-  int rc = ssh_pki_export_privkey_file(key_, nullptr, nullptr, nullptr, path.c_str());
+  int rc = ssh_pki_export_privkey_file(key_, nullptr, nullptr, nullptr,
+                                       path.c_str());
   umask(old);
-  if (rc != SSH_OK) return absl::UnavailableError(absl::StrCat("cannot write ", path));
+  if (rc != SSH_OK)
+    return absl::UnavailableError(absl::StrCat("cannot write ", path));
   return absl::OkStatus();
 }
 
@@ -96,9 +98,9 @@ absl::StatusOr<SshSession> SshSession::WaitForLogin(const std::string& host,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  return absl::DeadlineExceededError(absl::StrCat(
-      "no SSH login on ", host, ":", port, " within ",
-      absl::FormatDuration(timeout), " (last: ", last, ")"));
+  return absl::DeadlineExceededError(
+      absl::StrCat("no SSH login on ", host, ":", port, " within ",
+                   absl::FormatDuration(timeout), " (last: ", last, ")"));
 }
 
 SshSession::SshSession(SshSession&& other) noexcept
@@ -161,7 +163,8 @@ absl::StatusOr<int> SshSession::Stream(
         return absl::UnavailableError(absl::StrCat("ssh read: ", why));
       }
       if (n > 0) {
-        (is_stderr ? on_err : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
+        (is_stderr ? on_err
+                   : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
         got = true;
       }
     }
@@ -169,8 +172,10 @@ absl::StatusOr<int> SshSession::Stream(
   }
   for (int is_stderr : {0, 1}) {
     int n;
-    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) > 0) {
-      (is_stderr ? on_err : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
+    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) >
+           0) {
+      (is_stderr ? on_err
+                 : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
     }
   }
   int status = ssh_channel_get_exit_status(ch);
@@ -183,9 +188,10 @@ absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
                                           absl::Duration timeout) {
   CmdResult result;
   absl::StatusOr<int> status = Stream(
-      command, [&](absl::string_view s) { result.out.append(s.data(), s.size()); },
-      [&](absl::string_view s) { result.err.append(s.data(), s.size()); }, input,
-      timeout);
+      command,
+      [&](absl::string_view s) { result.out.append(s.data(), s.size()); },
+      [&](absl::string_view s) { result.err.append(s.data(), s.size()); },
+      input, timeout);
   if (!status.ok()) return status.status();
   result.exit_status = *status;
   return result;
@@ -241,10 +247,10 @@ absl::StatusOr<int> SshSession::InteractiveShell() {
 
 absl::Status SshSession::WriteFile(const std::string& guest_path,
                                    absl::string_view content, int mode) {
-  absl::StatusOr<CmdResult> r = Cmd(
-      absl::StrFormat("cat > %s && chmod %o %s", ShellQuote(guest_path), mode,
-                      ShellQuote(guest_path)),
-      content);
+  absl::StatusOr<CmdResult> r =
+      Cmd(absl::StrFormat("cat > %s && chmod %o %s", ShellQuote(guest_path),
+                          mode, ShellQuote(guest_path)),
+          content);
   if (!r.ok()) return r.status();
   if (r->exit_status != 0) {
     return absl::UnavailableError(

@@ -73,12 +73,12 @@ class SshSession {
   // channel without one, as when it crashes).
   // `cancelled`, if given, is asked between reads; when it says yes the
   // channel is closed and Cancelled returned.
-  absl::StatusOr<int> Stream(absl::string_view command,
-                             const std::function<void(absl::string_view)>& on_out,
-                             const std::function<void(absl::string_view)>& on_err,
-                             absl::string_view input = "",
-                             absl::Duration timeout = absl::Hours(24),
-                             const std::function<bool()>& cancelled = nullptr);
+  absl::StatusOr<int> Stream(
+      absl::string_view command,
+      const std::function<void(absl::string_view)>& on_out,
+      const std::function<void(absl::string_view)>& on_err,
+      absl::string_view input = "", absl::Duration timeout = absl::Hours(24),
+      const std::function<bool()>& cancelled = nullptr);
   // An interactive login shell on a PTY, wired to this process's terminal
   // (raw mode while it runs); returns the shell's exit status.
   absl::StatusOr<int> InteractiveShell();

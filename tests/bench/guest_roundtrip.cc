@@ -19,7 +19,8 @@ int main(int argc, char** argv) {
   }
   std::string image = argv[1];
   int n = argc > 2 ? atoi(argv[2]) : 50;
-  absl::StatusOr<proctor::vmm::GuestKey> key = proctor::vmm::GuestKey::Generate();
+  absl::StatusOr<proctor::vmm::GuestKey> key =
+      proctor::vmm::GuestKey::Generate();
   proctor::vmm::QemuConfig c;
   c.kernel = image + "/vmlinux";
   c.initramfs = image + "/initramfs";
@@ -41,7 +42,7 @@ int main(int argc, char** argv) {
     ms.push_back(absl::ToDoubleMilliseconds(absl::Now() - t0));
   }
   std::sort(ms.begin(), ms.end());
-  printf("guest command round trip over %d runs: median %.1f ms, p90 %.1f ms\n", n,
-         ms[ms.size() / 2], ms[ms.size() * 9 / 10]);
+  printf("guest command round trip over %d runs: median %.1f ms, p90 %.1f ms\n",
+         n, ms[ms.size() / 2], ms[ms.size() * 9 / 10]);
   return 0;
 }

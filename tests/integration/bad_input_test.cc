@@ -76,7 +76,8 @@ TEST_F(BadInputTest, GrandchildrenThatOutliveTheTestAreEnded) {
   std::string out = LatestJobDir() + "/tests/001-forks.sh/outputs/";
   for (const char* f : {"pid1", "pid2"}) {
     int pid = 0;
-    ASSERT_TRUE(absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(out + f)), &pid));
+    ASSERT_TRUE(
+        absl::SimpleAtoi(absl::StripAsciiWhitespace(ReadFile(out + f)), &pid));
     EXPECT_FALSE(ProcessExists(pid)) << f << " " << pid << " still runs";
   }
   EXPECT_LT(Find(LatestJob(), "forks.sh")->duration_seconds(), 5);
@@ -84,7 +85,8 @@ TEST_F(BadInputTest, GrandchildrenThatOutliveTheTestAreEnded) {
 
 TEST_F(BadInputTest, HugeOutputIsCutAndMemoryStaysBounded) {
   // 1 GiB of zero bytes: binary, no newline, far over the cap.
-  Script("flood.sh", "#!/bin/sh\nhead -c 1073741824 /dev/zero\necho done >&2\n");
+  Script("flood.sh",
+         "#!/bin/sh\nhead -c 1073741824 /dev/zero\necho done >&2\n");
   RunOutput r = RunSuite({"--max-output=1M"});
   EXPECT_EQ(r.lines[1], "flood.sh -- PASS");
   JobResult job = LatestJob();
@@ -118,7 +120,8 @@ TEST_F(BadInputTest, HugeTapStreamKeepsMemoryBounded) {
 
 TEST_F(BadInputTest, BinaryAndInvalidUtf8OutputKeepsResultFilesValid) {
   Script("binary.sh",
-         "#!/bin/bash\necho 1..1\nprintf 'ok 1 - caf\\xe9 \\x01\\x02 \\xff\\xfe\\n'\n"
+         "#!/bin/bash\necho 1..1\nprintf 'ok 1 - caf\\xe9 \\x01\\x02 "
+         "\\xff\\xfe\\n'\n"
          "head -c 4096 /dev/urandom\nprintf '\\x00\\x1b[31m' >&2\n");
   RunSuite();
   JobResult job = LatestJob();  // parses: the JSON is valid
@@ -135,10 +138,10 @@ TEST_F(BadInputTest, SigintMarksRunningAndRemainingTestsInterrupted) {
   Script("2-long.sh", "#!/bin/sh\ntouch \"$OUTPUTDIR/started\"\nsleep 1000\n");
   Script("3-never.sh", "#!/bin/sh\nexit 0\n");
   std::string out = results() + ".stdout";
-  Subprocess p = Start({"run", "--results-dir=" + results(), "--sysinfo=off",
-                        suite()},
-                       out);
-  ASSERT_TRUE(WaitForFile(results() + "/latest/tests/002-2-long.sh/outputs/started"));
+  Subprocess p = Start(
+      {"run", "--results-dir=" + results(), "--sysinfo=off", suite()}, out);
+  ASSERT_TRUE(
+      WaitForFile(results() + "/latest/tests/002-2-long.sh/outputs/started"));
   kill(p.pid(), SIGINT);
   ExitInfo info = p.Wait();
   EXPECT_TRUE(info.exited);
@@ -162,7 +165,8 @@ TEST_F(BadInputTest, UnwritableResultsDirectoryIsExitThreeWithOneLine) {
   RunOutput r = Run({"run", "--results-dir=" + blocker + "/sub", suite()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_EQ(r.out, "");
-  EXPECT_THAT(r.err, HasSubstr("proctor: error: cannot create results directory"));
+  EXPECT_THAT(r.err,
+              HasSubstr("proctor: error: cannot create results directory"));
   EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1);
 }
 
@@ -190,10 +194,10 @@ TEST_F(BadInputTest, RunnerKilledMidJobLeavesValidFiles) {
   Script("b-long.sh",
          "#!/bin/sh\necho $$ > \"$OUTPUTDIR/pid\"\nexec sleep 1000\n");
   std::string out = results() + ".stdout";
-  Subprocess p = Start({"run", "--results-dir=" + results(), "--sysinfo=off",
-                        suite()},
-                       out);
-  ASSERT_TRUE(WaitForFile(results() + "/latest/tests/006-b-long.sh/outputs/pid"));
+  Subprocess p = Start(
+      {"run", "--results-dir=" + results(), "--sysinfo=off", suite()}, out);
+  ASSERT_TRUE(
+      WaitForFile(results() + "/latest/tests/006-b-long.sh/outputs/pid"));
   // The job files are rewritten at most once a second: wait for that.
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   kill(p.pid(), SIGKILL);
@@ -205,8 +209,8 @@ TEST_F(BadInputTest, RunnerKilledMidJobLeavesValidFiles) {
   // shell's; TearDown checks nothing else is left.
   int pid = 0;
   ASSERT_TRUE(absl::SimpleAtoi(
-      absl::StripAsciiWhitespace(ReadFile(
-          results() + "/latest/tests/006-b-long.sh/outputs/pid")),
+      absl::StripAsciiWhitespace(
+          ReadFile(results() + "/latest/tests/006-b-long.sh/outputs/pid")),
       &pid));
   kill(-pid, SIGKILL);
 }

@@ -28,17 +28,20 @@ class CliTest : public ProctorTest {
 
 TEST_F(CliTest, UnknownFlagIsAUsageError) {
   Script("t.sh", "#!/bin/sh\n");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--frobnicate", suite()}),
-                   "unknown flag --frobnicate");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--frobnicate", suite()}),
+      "unknown flag --frobnicate");
 }
 
 TEST_F(CliTest, MissingPathIsAUsageError) {
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), suite() + "/nope"}),
-                   "No such file or directory");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), suite() + "/nope"}),
+      "No such file or directory");
 }
 
 TEST_F(CliTest, NoPathIsAUsageError) {
-  ExpectUsageError(Run({"run", "--results-dir=" + results()}), "no test path given");
+  ExpectUsageError(Run({"run", "--results-dir=" + results()}),
+                   "no test path given");
 }
 
 TEST_F(CliTest, EmptyDirectoryIsAUsageError) {
@@ -48,20 +51,27 @@ TEST_F(CliTest, EmptyDirectoryIsAUsageError) {
 
 TEST_F(CliTest, BadFlagValuesAreUsageErrors) {
   Script("t.sh", "#!/bin/sh\n");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--timeout=soon", suite()}),
-                   "bad timeout 'soon'");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "-j", "0", suite()}),
-                   "--jobs must be at least 1");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--jobs=many", suite()}),
-                   "bad value 'many' for --jobs");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--where=moon", suite()}),
-                   "bad where 'moon'");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--filter=(", suite()}),
-                   "bad --filter pattern");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--sysinfo=always", suite()}),
-                   "bad --sysinfo 'always'");
-  ExpectUsageError(Run({"run", "--results-dir=" + results(), "--max-output=lots", suite()}),
-                   "bad size 'lots'");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--timeout=soon", suite()}),
+      "bad timeout 'soon'");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "-j", "0", suite()}),
+      "--jobs must be at least 1");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--jobs=many", suite()}),
+      "bad value 'many' for --jobs");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--where=moon", suite()}),
+      "bad where 'moon'");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--filter=(", suite()}),
+      "bad --filter pattern");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--sysinfo=always", suite()}),
+      "bad --sysinfo 'always'");
+  ExpectUsageError(
+      Run({"run", "--results-dir=" + results(), "--max-output=lots", suite()}),
+      "bad size 'lots'");
 }
 
 TEST_F(CliTest, UnknownCommandIsAUsageError) {
@@ -82,8 +92,9 @@ TEST_F(CliTest, FilterSelectsByName) {
   Script("beta.sh", "#!/bin/sh\n");
   Script("sub/alphabet.sh", "#!/bin/sh\n");
   RunOutput r = RunSuite({"--filter=^alpha"});
-  EXPECT_THAT(r.lines, ElementsAre(HasSubstr("Results stored in"), "alpha.sh -- PASS",
-                                   "1 passed, 0 failed, 0 skipped"));
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "alpha.sh -- PASS",
+                          "1 passed, 0 failed, 0 skipped"));
   r = RunSuite({"--filter", "alpha"});
   EXPECT_EQ(r.lines.size(), 4u);
 }
@@ -96,28 +107,33 @@ TEST_F(CliTest, TagsIncludeAndExclude) {
   EXPECT_THAT(r.lines[1], "fast.sh -- PASS");
   EXPECT_EQ(r.lines.size(), 3u);
   r = RunSuite({"--tags=-slow"});
-  EXPECT_THAT(r.lines, ElementsAre(HasSubstr("Results stored in"), "fast.sh -- PASS",
-                                   "plain.sh -- PASS", "2 passed, 0 failed, 0 skipped"));
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "fast.sh -- PASS",
+                          "plain.sh -- PASS", "2 passed, 0 failed, 0 skipped"));
 }
 
 TEST_F(CliTest, ParallelJobsRunTestsAtTheSameTime) {
   // Each test waits for the other to start: only concurrent runs pass.
   Script("a.sh",
          "#!/bin/sh\ntouch \"$OUTPUTDIR/../../a.started\"\n"
-         "for i in $(seq 100); do [ -e \"$OUTPUTDIR/../../b.started\" ] && exit 0; sleep 0.1; done\nexit 1\n");
+         "for i in $(seq 100); do [ -e \"$OUTPUTDIR/../../b.started\" ] && "
+         "exit 0; sleep 0.1; done\nexit 1\n");
   Script("b.sh",
          "#!/bin/sh\ntouch \"$OUTPUTDIR/../../b.started\"\n"
-         "for i in $(seq 100); do [ -e \"$OUTPUTDIR/../../a.started\" ] && exit 0; sleep 0.1; done\nexit 1\n");
+         "for i in $(seq 100); do [ -e \"$OUTPUTDIR/../../a.started\" ] && "
+         "exit 0; sleep 0.1; done\nexit 1\n");
   RunOutput r = RunSuite({"-j", "2", "--timeout=30s"});
   EXPECT_EQ(r.exit_code, 0) << r.out;
   JobResult job = LatestJob();
   ASSERT_EQ(job.tests_size(), 2);
-  EXPECT_EQ(job.tests(0).name(), "a.sh");  // index order, whatever finished first
+  EXPECT_EQ(job.tests(0).name(),
+            "a.sh");  // index order, whatever finished first
 }
 
 TEST_F(CliTest, ResultsDirComesFromTheEnvironment) {
   Script("t.sh", "#!/bin/sh\n");
-  RunOutput r = Run({"run", "--sysinfo=off", suite()}, {"PROCTOR_RESULTS=" + results()});
+  RunOutput r =
+      Run({"run", "--sysinfo=off", suite()}, {"PROCTOR_RESULTS=" + results()});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_TRUE(std::filesystem::exists(results() + "/latest/results.json"));
 }
@@ -137,7 +153,8 @@ TEST_F(CliTest, ListShowsTestsWithMetadata) {
 
 TEST_F(CliTest, FileArgumentIsNamedByItsFileName) {
   std::string path = Script("deep/dir/t.sh", "#!/bin/sh\n");
-  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off", path});
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--sysinfo=off", path});
   EXPECT_EQ(r.lines[1], "t.sh -- PASS");
 }
 

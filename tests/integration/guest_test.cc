@@ -38,58 +38,69 @@ class GuestTest : public ProctorTest {
 TEST_F(GuestTest, ExamplesRunInTheGuest) {
   // Runfiles are symlinks to paths the guest cannot see: share real files.
   std::string examples = results() + "-examples";
-  fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/tests/examples"), examples,
-           fs::copy_options::recursive);
+  fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/tests/examples"),
+           examples, fs::copy_options::recursive);
   RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
                      "--where=guest", "--image=" + ImageDir(), examples});
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.lines, ElementsAre(StartsWith("Results stored in /"),
-                                   "c-test.sh -- SKIPPED",  // no cc in the guest
-                                   "look-mom-i-can-use-perl.pl -- FAIL",
-                                   "look-mom-i-can-use-shell.sh -- PASS",
-                                   "my-full-test.py -- PASS",
-                                   "my-yet-another-test.sh -- SKIPPED",
-                                   "needs-a-missing-tool.sh -- SKIPPED",
-                                   "subdir/nested.sh -- PASS",
-                                   "tap-producer.sh -- PASS",
-                                   "uses-data-and-tempdir.sh -- PASS",
-                                   "5 passed, 1 failed, 3 skipped"));
+  EXPECT_THAT(r.lines,
+              ElementsAre(StartsWith("Results stored in /"),
+                          "c-test.sh -- SKIPPED",  // no cc in the guest
+                          "look-mom-i-can-use-perl.pl -- FAIL",
+                          "look-mom-i-can-use-shell.sh -- PASS",
+                          "my-full-test.py -- PASS",
+                          "my-yet-another-test.sh -- SKIPPED",
+                          "needs-a-missing-tool.sh -- SKIPPED",
+                          "subdir/nested.sh -- PASS", "tap-producer.sh -- PASS",
+                          "uses-data-and-tempdir.sh -- PASS",
+                          "5 passed, 1 failed, 3 skipped"));
   std::string vm = LatestJobDir() + "/vm/";
   EXPECT_THAT(ReadFile(vm + "console.log"), HasSubstr("proctor: guest ready"));
   // QEMU ended through QMP quit; had Stop() escalated to SIGTERM, QEMU
   // would say "terminating on signal 15".
-  EXPECT_THAT(ReadFile(vm + "qemu.stderr"), ::testing::Not(HasSubstr("signal")));
+  EXPECT_THAT(ReadFile(vm + "qemu.stderr"),
+              ::testing::Not(HasSubstr("signal")));
   EXPECT_THAT(ReadFile(vm + "qemu.cmdline"), HasSubstr("-accel tcg"));
   EXPECT_THAT(ReadFile(vm + "accel"), StartsWith("tcg"));
   EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
   // What the guest test wrote to $OUTPUTDIR came back into the tree.
-  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/009-uses-data-and-tempdir.sh/outputs/report.txt"),
+  EXPECT_EQ(ReadFile(LatestJobDir() +
+                     "/tests/009-uses-data-and-tempdir.sh/outputs/report.txt"),
             "compared 44 bytes\n");
 }
 
 TEST_F(GuestTest, GuestSysinfoIsRecorded) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
-  RunOutput r = Run({"run", "--results-dir=" + results(), "--image=" + ImageDir(), suite()});
+  RunOutput r = Run(
+      {"run", "--results-dir=" + results(), "--image=" + ImageDir(), suite()});
   EXPECT_EQ(r.exit_code, 0);
   std::string dir = LatestJobDir() + "/sysinfo/guest/";
   EXPECT_THAT(ReadFile(dir + "uname_-a"), HasSubstr("jeos"));
   EXPECT_THAT(ReadFile(dir + "proc_cpuinfo"), HasSubstr("processor"));
-  EXPECT_THAT(ReadFile(dir + "problems"), HasSubstr("lspci -vvnn: command not found"));
+  EXPECT_THAT(ReadFile(dir + "problems"),
+              HasSubstr("lspci -vvnn: command not found"));
   EXPECT_TRUE(fs::exists(LatestJobDir() + "/sysinfo/pre/uname_-a"));
 }
 
 TEST_F(GuestTest, BothReportsAHostAndAGuestResult) {
-  Script("t.sh", "#!/bin/sh\n# proctor: where=both\necho \"$PROCTOR_WHERE $(uname -n)\"\n");
+  Script("t.sh",
+         "#!/bin/sh\n# proctor: where=both\necho \"$PROCTOR_WHERE $(uname "
+         "-n)\"\n");
   RunOutput r = RunGuest();
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.lines, ElementsAre(StartsWith("Results stored in"), "t.sh [host] -- PASS",
-                                   "t.sh [guest] -- PASS", "2 passed, 0 failed, 0 skipped"));
-  EXPECT_THAT(ReadFile(LatestJobDir() + "/tests/001-t.sh__host_/stdout"), StartsWith("host "));
-  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-t.sh__guest_/stdout"), "guest jeos\n");
+  EXPECT_THAT(
+      r.lines,
+      ElementsAre(StartsWith("Results stored in"), "t.sh [host] -- PASS",
+                  "t.sh [guest] -- PASS", "2 passed, 0 failed, 0 skipped"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/tests/001-t.sh__host_/stdout"),
+              StartsWith("host "));
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-t.sh__guest_/stdout"),
+            "guest jeos\n");
 }
 
 TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
-  Script("1-poweroff.sh", "#!/bin/sh\n# proctor: where=guest\npoweroff -f\nsleep 60\n");
+  Script("1-poweroff.sh",
+         "#!/bin/sh\n# proctor: where=guest\npoweroff -f\nsleep 60\n");
   Script("2-after.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
   RunOutput r = RunGuest();
   EXPECT_EQ(r.exit_code, 1);
@@ -99,11 +110,13 @@ TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
   EXPECT_THAT(t->reason(), HasSubstr("crashed or powered off"));
   EXPECT_THAT(ReadFile(LatestJobDir() + "/" + t->dir() + "/guest/console.log"),
               HasSubstr("proctor: guest ready"));
-  EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"), HasSubstr("booting a fresh guest"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"),
+              HasSubstr("booting a fresh guest"));
 }
 
 TEST_F(GuestTest, GuestTimeoutLeavesTheGuestUsable) {
-  Script("1-hang.sh", "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");
+  Script("1-hang.sh",
+         "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");
   Script("2-next.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
   RunOutput r = RunGuest({"--kill-grace=1s"});
   EXPECT_EQ(r.lines[1], "1-hang.sh -- TIMEOUT");
@@ -117,9 +130,14 @@ TEST_F(GuestTest, CorruptedImageIsExitThreeWithBothDigests) {
   for (const char* f : {"vmlinux", "initramfs", "SHA256SUMS"}) {
     fs::copy_file(ImageDir() + "/" + f, image + "/" + f);
   }
-  { std::fstream(image + "/initramfs", std::ios::in | std::ios::out | std::ios::binary)
-        .seekp(1000) << 'X'; }
-  RunOutput r = Run({"run", "--results-dir=" + results(), "--image=" + image, suite()});
+  {
+    std::fstream(image + "/initramfs",
+                 std::ios::in | std::ios::out | std::ios::binary)
+            .seekp(1000)
+        << 'X';
+  }
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--image=" + image, suite()});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("initramfs: sha256 mismatch: pinned "));
   EXPECT_THAT(r.err, HasSubstr(", file has "));
@@ -136,7 +154,8 @@ TEST_F(GuestTest, MissingQemuIsExitThree) {
 
 TEST_F(GuestTest, NoImageIsExitThree) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
-  RunOutput r = Run({"run", "--results-dir=" + results(), suite()}, {"PROCTOR_IMAGE="});
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), suite()}, {"PROCTOR_IMAGE="});
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("guest tests need an image"));
 }
@@ -154,8 +173,9 @@ TEST_F(GuestTest, VmShellRunsWhatItIsGiven) {
   std::ofstream(input) << "echo hello-from-shell; exit 3\n";
   std::string out = results() + "-shell-output";
   SpawnOptions o;
-  o.argv = {"/bin/sh", "-c",
-            ProctorBinary() + " vm shell --image=" + ImageDir() + " < " + input};
+  o.argv = {
+      "/bin/sh", "-c",
+      ProctorBinary() + " vm shell --image=" + ImageDir() + " < " + input};
   o.env = {"PATH=/usr/bin:/bin"};
   UniqueFd fd(open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
   o.stdout_fd = fd.get();

@@ -39,10 +39,9 @@ bool ProcessExists(pid_t pid) { return kill(pid, 0) == 0; }
 void ProctorTest::SetUp() {
   prctl(PR_SET_CHILD_SUBREAPER, 1);
   const char* tmp = getenv("TEST_TMPDIR");
-  root_ = absl::StrCat(tmp ? tmp : "/tmp", "/",
-                       ::testing::UnitTest::GetInstance()
-                           ->current_test_info()
-                           ->name());
+  root_ = absl::StrCat(
+      tmp ? tmp : "/tmp", "/",
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
   std::filesystem::remove_all(root_);
   suite_ = root_ + "/suite";
   results_ = root_ + "/results";
@@ -51,9 +50,9 @@ void ProctorTest::SetUp() {
 
 void ProctorTest::TearDown() {
   std::vector<pid_t> left = Leftovers();
-  EXPECT_TRUE(left.empty()) << left.size()
-                            << " processes were left behind, first pid "
-                            << (left.empty() ? 0 : left[0]);
+  EXPECT_TRUE(left.empty())
+      << left.size() << " processes were left behind, first pid "
+      << (left.empty() ? 0 : left[0]);
   for (pid_t pid : left) {
     kill(pid, SIGKILL);
     waitpid(pid, nullptr, 0);
@@ -74,8 +73,7 @@ std::vector<pid_t> ProctorTest::Leftovers() {
       std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
       size_t close = stat.rfind(')');
       if (close == std::string::npos) continue;
-      std::vector<std::string> f =
-          absl::StrSplit(stat.substr(close + 2), ' ');
+      std::vector<std::string> f = absl::StrSplit(stat.substr(close + 2), ' ');
       pid_t ppid;
       if (f.size() > 1 && absl::SimpleAtoi(f[1], &ppid) && ppid == getpid()) {
         found.push_back(pid);

@@ -26,9 +26,10 @@ class ResultTreeTest : public ProctorTest {
     Script("pass.sh", "#!/bin/sh\necho out; echo err >&2\n");
     Script("fail.sh", "#!/bin/sh\nexit 1\n");
     Script("skip.sh", "#!/bin/sh\nexit 77\n");
-    Script("tap.sh",
-           "#!/bin/sh\necho 'TAP version 14'\necho 1..3\necho 'ok 1 - one'\n"
-           "echo 'not ok 2 - two # TODO soon'\necho 'ok 3 - three # SKIP none'\n");
+    Script(
+        "tap.sh",
+        "#!/bin/sh\necho 'TAP version 14'\necho 1..3\necho 'ok 1 - one'\n"
+        "echo 'not ok 2 - two # TODO soon'\necho 'ok 3 - three # SKIP none'\n");
     Script("tapfail.sh", "#!/bin/sh\necho 1..1\necho 'not ok 1 - nope'\n");
   }
 };
@@ -80,10 +81,10 @@ TEST_F(ResultTreeTest, ResultsJsonMatchesEachTestsResultJson) {
   EXPECT_EQ(job.summary().skipped(), 1);
   for (const TestResult& t : job.tests()) {
     TestResult single;
-    ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(
-                    ReadFile(LatestJobDir() + "/" + t.dir() + "/result.json"),
-                    &single)
-                    .ok());
+    ASSERT_TRUE(
+        google::protobuf::util::JsonStringToMessage(
+            ReadFile(LatestJobDir() + "/" + t.dir() + "/result.json"), &single)
+            .ok());
     EXPECT_EQ(single.SerializeAsString(), t.SerializeAsString()) << t.name();
   }
 }
@@ -91,7 +92,8 @@ TEST_F(ResultTreeTest, ResultsJsonMatchesEachTestsResultJson) {
 TEST_F(ResultTreeTest, ResultsTapParsesBackWithEachTestAsAPoint) {
   WriteMixedSuite();
   RunSuite();
-  tap::Document doc = tap::ParseString(ReadFile(LatestJobDir() + "/results.tap"));
+  tap::Document doc =
+      tap::ParseString(ReadFile(LatestJobDir() + "/results.tap"));
   EXPECT_EQ(doc.version, 14);
   EXPECT_EQ(doc.plan.count, 5);
   EXPECT_EQ(doc.point_count, 5);
@@ -138,16 +140,20 @@ TEST_F(ResultTreeTest, TestsGetTheirEnvironment) {
          "test \"$PROCTOR_TEST_NAME\" = env.sh\n"
          "echo \"$PROCTOR_JOB_ID\" > \"$OUTPUTDIR/job_id\"\n");
   RunOutput r = RunSuite();
-  ASSERT_EQ(r.exit_code, 0) << ReadFile(LatestJobDir() + "/tests/001-env.sh/stderr");
+  ASSERT_EQ(r.exit_code, 0)
+      << ReadFile(LatestJobDir() + "/tests/001-env.sh/stderr");
   EXPECT_EQ(LatestJob().tests_size(), 1);  // data/ is not searched for tests
   std::string outputs = LatestJobDir() + "/tests/001-env.sh/outputs/";
-  std::string tempdir(absl::StripAsciiWhitespace(ReadFile(outputs + "tempdir")));
+  std::string tempdir(
+      absl::StripAsciiWhitespace(ReadFile(outputs + "tempdir")));
   EXPECT_FALSE(fs::exists(tempdir)) << "TEMPDIR was not removed";
   EXPECT_EQ(ReadFile(outputs + "job_id"), LatestJob().id() + "\n");
 }
 
 TEST_F(ResultTreeTest, KeepTmpKeepsTempdir) {
-  Script("t.sh", "#!/bin/sh\necho \"$TEMPDIR\" > \"$OUTPUTDIR/tempdir\"\ntouch \"$TEMPDIR/x\"\n");
+  Script("t.sh",
+         "#!/bin/sh\necho \"$TEMPDIR\" > \"$OUTPUTDIR/tempdir\"\ntouch "
+         "\"$TEMPDIR/x\"\n");
   RunSuite({"--keep-tmp"});
   std::string tempdir(absl::StripAsciiWhitespace(
       ReadFile(LatestJobDir() + "/tests/001-t.sh/outputs/tempdir")));
@@ -183,10 +189,11 @@ TEST_F(ResultTreeTest, SysinfoIsRecordedBeforeAndAfterTheJob) {
 
 TEST_F(ResultTreeTest, MissingSysinfoCommandIsRecordedAndNotFatal) {
   Script("t.sh", "#!/bin/sh\nexit 0\n");
-  std::string config = Script("../sysinfo.conf",
-                              "command uname -r\ncommand no-such-sysinfo-tool\n"
-                              "command timeout=1 sleep 30\nfile /no/such/file\n",
-                              0644);
+  std::string config =
+      Script("../sysinfo.conf",
+             "command uname -r\ncommand no-such-sysinfo-tool\n"
+             "command timeout=1 sleep 30\nfile /no/such/file\n",
+             0644);
   RunOutput r = Run({"run", "--results-dir=" + results(),
                      "--sysinfo-config=" + config, suite()});
   EXPECT_EQ(r.exit_code, 0);
@@ -205,7 +212,8 @@ TEST_F(ResultTreeTest, SysinfoOffRecordsNothing) {
 
 TEST_F(ResultTreeTest, PerTestSysinfoGoesIntoEachTestDirectory) {
   Script("t.sh", "#!/bin/sh\nexit 0\n");
-  std::string config = Script("../sysinfo.conf", "command uname -a\ncommand dmesg\n", 0644);
+  std::string config =
+      Script("../sysinfo.conf", "command uname -a\ncommand dmesg\n", 0644);
   Run({"run", "--results-dir=" + results(), "--sysinfo=per-test",
        "--sysinfo-config=" + config, suite()});
   std::string dir = LatestJobDir() + "/tests/001-t.sh/sysinfo/";

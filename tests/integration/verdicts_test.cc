@@ -23,11 +23,12 @@ TEST_F(VerdictTest, ExitStatusDecidesTheVerdict) {
   Script("e-signal.sh", "#!/bin/sh\nkill -SEGV $$\n");
   RunOutput r = RunSuite();
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.lines,
-              ElementsAre(HasSubstr("Results stored in " + results() + "/job-"),
-                          "a-pass.sh -- PASS", "b-fail.sh -- FAIL",
-                          "c-skip.sh -- SKIPPED", "d-error.sh -- ERROR",
-                          "e-signal.sh -- ERROR", "1 passed, 3 failed, 1 skipped"));
+  EXPECT_THAT(
+      r.lines,
+      ElementsAre(HasSubstr("Results stored in " + results() + "/job-"),
+                  "a-pass.sh -- PASS", "b-fail.sh -- FAIL",
+                  "c-skip.sh -- SKIPPED", "d-error.sh -- ERROR",
+                  "e-signal.sh -- ERROR", "1 passed, 3 failed, 1 skipped"));
   JobResult job = LatestJob();
   EXPECT_EQ(Find(job, "b-fail.sh")->exit_code(), 3);
   EXPECT_EQ(Find(job, "b-fail.sh")->reason(), "exit status 3");
@@ -71,7 +72,8 @@ TEST_F(VerdictTest, TodoFailuresAndSkipsStillPass) {
 }
 
 TEST_F(VerdictTest, TapSkipAllPlanSkipsWithItsReason) {
-  Script("t.sh", "#!/bin/sh\necho 'TAP version 14'\necho '1..0 # SKIP needs a GPU'\n");
+  Script("t.sh",
+         "#!/bin/sh\necho 'TAP version 14'\necho '1..0 # SKIP needs a GPU'\n");
   RunOutput r = RunSuite();
   EXPECT_EQ(r.lines[1], "t.sh -- SKIPPED");
   EXPECT_EQ(Find(LatestJob(), "t.sh")->reason(), "needs a GPU");
@@ -86,7 +88,8 @@ TEST_F(VerdictTest, MissingPlanFailsATapTest) {
 }
 
 TEST_F(VerdictTest, BailOutFailsATapTest) {
-  Script("t.sh", "#!/bin/sh\necho 1..3\necho 'ok 1'\necho 'Bail out! no database'\n");
+  Script("t.sh",
+         "#!/bin/sh\necho 1..3\necho 'ok 1'\necho 'Bail out! no database'\n");
   RunSuite();
   std::optional<TestResult> t = Find(LatestJob(), "t.sh");
   EXPECT_EQ(t->status(), FAIL);
@@ -132,7 +135,8 @@ TEST_F(VerdictTest, FormatMetadataMakesSilentTapTestFail) {
 }
 
 TEST_F(VerdictTest, PlainOutputIsNotMistakenForTap) {
-  Script("t.sh", "#!/bin/sh\necho 'okay, starting'\necho 'not ok is just text here'\n");
+  Script("t.sh",
+         "#!/bin/sh\necho 'okay, starting'\necho 'not ok is just text here'\n");
   RunSuite();
   std::optional<TestResult> t = Find(LatestJob(), "t.sh");
   EXPECT_EQ(t->status(), PASS);
@@ -141,7 +145,8 @@ TEST_F(VerdictTest, PlainOutputIsNotMistakenForTap) {
 
 TEST_F(VerdictTest, NonExecutableFileNamedExplicitlyIsAnError) {
   std::string path = Script("plain.sh", "#!/bin/sh\nexit 0\n", 0644);
-  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off", path});
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--sysinfo=off", path});
   EXPECT_EQ(r.exit_code, 1);
   EXPECT_EQ(r.lines[1], "plain.sh -- ERROR");
   EXPECT_EQ(Find(LatestJob(), "plain.sh")->reason(),
@@ -174,16 +179,22 @@ TEST_F(VerdictTest, DanglingSymlinkIsAnErrorNamingItsTarget) {
 
 TEST_F(VerdictTest, NamesWithSpacesAndQuotesArePrintedAsTheyAre) {
   std::string name = "it's a \"quoted\" test.sh";
-  Script(name, "#!/bin/sh\ntest \"$PROCTOR_TEST_NAME\" = 'it'\\''s a \"quoted\" test.sh'\n");
+  Script(name,
+         "#!/bin/sh\ntest \"$PROCTOR_TEST_NAME\" = 'it'\\''s a \"quoted\" "
+         "test.sh'\n");
   RunOutput r = RunSuite();
   EXPECT_EQ(r.lines[1], name + " -- PASS");
   std::optional<TestResult> t = Find(LatestJob(), name);
   EXPECT_EQ(t->dir(), "tests/001-it_s_a__quoted__test.sh");
-  EXPECT_EQ(access((LatestJobDir() + "/" + t->dir() + "/result.json").c_str(), F_OK), 0);
+  EXPECT_EQ(
+      access((LatestJobDir() + "/" + t->dir() + "/result.json").c_str(), F_OK),
+      0);
 }
 
 TEST_F(VerdictTest, UnmetRequirementSkipsWithTheReason) {
-  Script("t.sh", "#!/bin/sh\n# proctor: requires=cmd:no-such-cmd-xyz,env:NO_SUCH_VAR_XYZ\nexit 1\n");
+  Script("t.sh",
+         "#!/bin/sh\n# proctor: "
+         "requires=cmd:no-such-cmd-xyz,env:NO_SUCH_VAR_XYZ\nexit 1\n");
   RunOutput r = RunSuite();
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_EQ(Find(LatestJob(), "t.sh")->reason(),
