@@ -68,7 +68,13 @@ absl::StatusOr<QmpClient> QmpClient::Connect(const std::string& socket_path,
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+  // QEMU can emit an event (RESUME, as the machine starts) ahead of the
+  // greeting: keep events for WaitForEvent and read on.
   absl::StatusOr<Struct> greeting = client.Receive(deadline);
+  while (greeting.ok() && greeting->fields().count("event") > 0) {
+    client.events_.push_back(*std::move(greeting));
+    greeting = client.Receive(deadline);
+  }
   if (!greeting.ok()) return greeting.status();
   auto qmp = greeting->fields().find("QMP");
   if (qmp == greeting->fields().end()) {

@@ -3,7 +3,12 @@
 #include "vmm/qmp_client.h"
 
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
+
+#include <thread>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -103,6 +108,46 @@ TEST_F(QmpClientTest, QuitClosesTheConnection) {
   EXPECT_TRUE(exit.exited);
   absl::StatusOr<google::protobuf::Value> r = qmp->Execute("query-status");
   EXPECT_FALSE(r.ok());
+}
+
+// A fake QMP server, named as such: real QEMU sends an event before the
+// greeting only when a client wins a start-up race, which a test cannot
+// arrange. It sends RESUME, then the greeting, then answers one command.
+TEST(QmpConnectTest, EventBeforeTheGreetingIsKeptNotFatal) {
+  char tmpl[] = "/tmp/proctor-qmp-fake-XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  std::string path = std::string(tmpl) + "/qmp.sock";
+  int listener = socket(AF_UNIX, SOCK_STREAM, 0);
+  sockaddr_un addr = {};
+  addr.sun_family = AF_UNIX;
+  strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)),
+            0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  std::thread server([listener]() {
+    int c = accept(listener, nullptr, nullptr);
+    std::string hello =
+        "{\"event\": \"RESUME\", \"timestamp\": {\"seconds\": 1, "
+        "\"microseconds\": 2}}\n"
+        "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": 0, \"minor\": 2, "
+        "\"major\": 7}, \"package\": \"\"}, \"capabilities\": []}}\n";
+    write(c, hello.data(), hello.size());
+    char buf[4096];
+    ssize_t n = read(c, buf, sizeof(buf));
+    std::string request(buf, n > 0 ? n : 0);
+    std::string id = request.substr(request.find("proctor-"), 9);
+    std::string reply = "{\"return\": {}, \"id\": \"" + id + "\"}\n";
+    write(c, reply.data(), reply.size());
+    close(c);
+  });
+  absl::StatusOr<QmpClient> qmp = QmpClient::Connect(path, absl::Seconds(5));
+  server.join();
+  close(listener);
+  unlink(path.c_str());
+  rmdir(tmpl);
+  ASSERT_TRUE(qmp.ok()) << qmp.status();
+  EXPECT_EQ(qmp->version(), "7.2.0");
+  EXPECT_TRUE(qmp->WaitForEvent("RESUME", absl::Milliseconds(10)).ok());
 }
 
 TEST(QmpConnectTest, MissingSocketTimesOut) {
