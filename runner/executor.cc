@@ -7,12 +7,14 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <memory>
 #include <optional>
 #include <system_error>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "runner/output_capture.h"
 #include "runner/subprocess.h"
 #include "runner/text.h"
@@ -61,6 +63,20 @@ void ConvertPoints(const std::vector<tap::TestPoint>& in,
       }
     }
   }
+}
+
+// The last "proctor: requires ..." line of a guest test's stderr, without
+// the "proctor: " prefix; "" if there is none.
+std::string GuestSkipReason(const std::string& stderr_path) {
+  std::ifstream in(stderr_path, std::ios::binary);
+  std::string line, reason;
+  while (std::getline(in, line)) {
+    absl::string_view l = line;
+    if (absl::ConsumePrefix(&l, "proctor: requires ")) {
+      reason = absl::StrCat("requires ", l);
+    }
+  }
+  return reason;
 }
 
 int PollMillis(absl::Time now, absl::Time until) {
@@ -339,6 +355,13 @@ void Executor::Finish(Running* r) {
       job_->Log(absl::StrCat(
           test.dir, ": guest outputs not copied: ", fetched.message()));
     }
+  }
+
+  // A guest test skipped for a requirement the guest lacks: the script
+  // guest-exec ran said which on stderr ("proctor: requires cmd:cc: ...").
+  if (r->guest && v.status == SKIPPED && v.reason == "exit status 77") {
+    std::string reason = GuestSkipReason(r->abs_dir + "/stderr");
+    if (!reason.empty()) v.reason = reason;
   }
 
   TestResult res = BaseResult(test);

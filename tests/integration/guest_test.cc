@@ -63,6 +63,8 @@ TEST_F(GuestTest, ExamplesRunInTheGuest) {
   EXPECT_THAT(ReadFile(vm + "qemu.cmdline"), HasSubstr("-accel tcg"));
   EXPECT_THAT(ReadFile(vm + "accel"), StartsWith("tcg"));
   EXPECT_EQ(Find(LatestJob(), "tap-producer.sh")->tap_points_size(), 4);
+  EXPECT_EQ(Find(LatestJob(), "c-test.sh")->reason(),
+            "requires cmd:cc: not found in the guest");
   // What the guest test wrote to $OUTPUTDIR came back into the tree.
   EXPECT_EQ(ReadFile(LatestJobDir() +
                      "/tests/009-uses-data-and-tempdir.sh/outputs/report.txt"),
