@@ -10,27 +10,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runner/subprocess.h"
 #include "runner/unique_fd.h"
 
 namespace proctor {
-namespace {
-
-bool InPath(absl::string_view name, const std::string& path_env) {
-  if (absl::StrContains(name, '/'))
-    return access(std::string(name).c_str(), X_OK) == 0;
-  for (absl::string_view dir :
-       absl::StrSplit(path_env, ':', absl::SkipEmpty())) {
-    std::string candidate = absl::StrCat(dir, "/", name);
-    struct stat st;
-    if (stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
-        access(candidate.c_str(), X_OK) == 0) {
-      return true;
-    }
-  }
-  return false;
-}
-
-}  // namespace
 
 bool KvmDeviceUsable() {
   UniqueFd fd(open("/dev/kvm", O_RDWR | O_CLOEXEC));
@@ -43,7 +26,7 @@ std::string UnmetRequirement(const std::vector<std::string>& requirements,
   for (const std::string& r : requirements) {
     absl::string_view arg = r;
     if (absl::ConsumePrefix(&arg, "cmd:")) {
-      if (!InPath(arg, path_env)) {
+      if (FindProgram(arg, path_env).empty()) {
         return absl::StrCat("requires ", r, ": not found in PATH");
       }
     } else if (absl::ConsumePrefix(&arg, "file:")) {

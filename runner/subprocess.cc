@@ -14,6 +14,7 @@
 #include <fstream>
 #include <utility>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -176,33 +177,65 @@ ExitInfo Subprocess::Wait() {
   return DecodeWaitStatus(status);
 }
 
+namespace {
+
+bool IsExecutableFile(const std::string& path) {
+  struct stat st;
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) &&
+         access(path.c_str(), X_OK) == 0;
+}
+
+}  // namespace
+
+std::string FindProgram(absl::string_view name, absl::string_view path_env) {
+  if (absl::StrContains(name, '/')) {
+    std::string path(name);
+    return IsExecutableFile(path) ? path : "";
+  }
+  for (absl::string_view dir :
+       absl::StrSplit(path_env, ':', absl::SkipEmpty())) {
+    std::string candidate = absl::StrCat(dir, "/", name);
+    if (IsExecutableFile(candidate)) return candidate;
+  }
+  return "";
+}
+
+std::vector<pid_t> ChildrenOf(pid_t parent) {
+  std::vector<pid_t> children;
+  DIR* dir = opendir("/proc");
+  if (dir == nullptr) return children;
+  while (struct dirent* e = readdir(dir)) {
+    pid_t pid;
+    if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
+    std::ifstream stat_file(absl::StrCat("/proc/", pid, "/stat"));
+    std::string stat;
+    std::getline(stat_file, stat);
+    // Fields after the command (which may hold spaces) start after ')'.
+    size_t close = stat.rfind(')');
+    if (close == std::string::npos || close + 2 > stat.size()) continue;
+    std::vector<absl::string_view> fields =
+        absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
+    pid_t ppid;
+    if (fields.size() >= 2 && absl::SimpleAtoi(fields[1], &ppid) &&
+        ppid == parent) {
+      children.push_back(pid);
+    }
+  }
+  closedir(dir);
+  return children;
+}
+
 void KillAdoptedOrphans(const std::vector<pid_t>& keep) {
   // The runner is a child subreaper: descendants whose parents died were
-  // re-parented to it. Find them through /proc and end them.
-  pid_t self = getpid();
+  // re-parented to it. Killing one may re-parent its own children, hence
+  // the rounds.
   for (int round = 0; round < 10; ++round) {
     std::vector<pid_t> victims;
-    DIR* dir = opendir("/proc");
-    if (dir == nullptr) return;
-    while (struct dirent* e = readdir(dir)) {
-      pid_t pid;
-      if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
-      std::ifstream stat_file(absl::StrCat("/proc/", pid, "/stat"));
-      std::string stat;
-      std::getline(stat_file, stat);
-      // Fields after the command (which may hold spaces) start after ')'.
-      size_t close = stat.rfind(')');
-      if (close == std::string::npos) continue;
-      std::vector<absl::string_view> fields =
-          absl::StrSplit(absl::string_view(stat).substr(close + 2), ' ');
-      pid_t ppid;
-      if (fields.size() < 2 || !absl::SimpleAtoi(fields[1], &ppid)) continue;
-      if (ppid == self &&
-          std::find(keep.begin(), keep.end(), pid) == keep.end()) {
+    for (pid_t pid : ChildrenOf(getpid())) {
+      if (std::find(keep.begin(), keep.end(), pid) == keep.end()) {
         victims.push_back(pid);
       }
     }
-    closedir(dir);
     if (victims.empty()) return;
     for (pid_t pid : victims) {
       kill(pid, SIGKILL);

@@ -20,6 +20,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace proctor {
 
@@ -74,6 +75,14 @@ class Subprocess {
 // OK if it looks executable. Used both before spawning and to explain an
 // exec failure.
 absl::Status CheckExecutable(const std::string& path);
+
+// The executable regular file `name` resolves to: itself if it holds a
+// slash, else the first match in the colon-separated `path_env`; "" if
+// there is none.
+std::string FindProgram(absl::string_view name, absl::string_view path_env);
+
+// The live children of `parent`, from /proc.
+std::vector<pid_t> ChildrenOf(pid_t parent);
 
 // Kills every process the runner adopted as a child subreaper (test
 // grandchildren that escaped their process group) and reaps them.

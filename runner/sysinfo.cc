@@ -26,18 +26,6 @@
 namespace proctor {
 namespace {
 
-std::string FindInPath(const std::string& name, const std::string& path_env) {
-  if (absl::StrContains(name, '/')) {
-    return access(name.c_str(), X_OK) == 0 ? name : "";
-  }
-  for (absl::string_view dir :
-       absl::StrSplit(path_env, ':', absl::SkipEmpty())) {
-    std::string candidate = absl::StrCat(dir, "/", name);
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 bool ReadFile(const std::string& path, std::string* out) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return false;
@@ -50,7 +38,7 @@ bool ReadFile(const std::string& path, std::string* out) {
 // Runs one command into `out_path`; "" on success, else the problem.
 std::string RunOne(const SysinfoEntry& e, const std::string& out_path,
                    const std::string& path_env) {
-  std::string exe = FindInPath(e.argv[0], path_env);
+  std::string exe = FindProgram(e.argv[0], path_env);
   if (exe.empty()) return "command not found";
   UniqueFd out(
       open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));

@@ -54,21 +54,10 @@ std::string ReadTail(const std::string& path, size_t max = 2000) {
 
 }  // namespace
 
-std::string FindProgram(const std::string& name) {
-  if (absl::StrContains(name, '/'))
-    return access(name.c_str(), X_OK) == 0 ? name : "";
-  const char* path = getenv("PATH");
-  for (absl::string_view dir :
-       absl::StrSplit(path ? path : "", ':', absl::SkipEmpty())) {
-    std::string candidate = absl::StrCat(dir, "/", name);
-    if (access(candidate.c_str(), X_OK) == 0) return candidate;
-  }
-  return "";
-}
-
 absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     const QemuConfig& config) {
-  std::string qemu = FindProgram(config.qemu);
+  const char* path = getenv("PATH");
+  std::string qemu = FindProgram(config.qemu, path != nullptr ? path : "");
   if (qemu.empty()) {
     return absl::FailedPreconditionError(
         absl::StrCat("QEMU not found: ", config.qemu,

@@ -69,9 +69,6 @@ class QemuProcess {
   std::unique_ptr<QmpClient> qmp_;
 };
 
-// Finds `name` in PATH (or checks it, if it holds a slash); "" if absent.
-std::string FindProgram(const std::string& name);
-
 }  // namespace proctor::vmm
 
 #endif  // PROCTOR_VMM_QEMU_PROCESS_H_

@@ -1,6 +1,5 @@
 #include "tests/integration/harness.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -13,7 +12,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
@@ -65,21 +63,7 @@ std::vector<pid_t> ProctorTest::Leftovers() {
   for (int attempt = 0; attempt < 20; ++attempt) {
     while (waitpid(-1, nullptr, WNOHANG) > 0) {
     }
-    found.clear();
-    DIR* d = opendir("/proc");
-    while (struct dirent* e = readdir(d)) {
-      pid_t pid;
-      if (!absl::SimpleAtoi(e->d_name, &pid)) continue;
-      std::string stat = ReadFile(absl::StrCat("/proc/", pid, "/stat"));
-      size_t close = stat.rfind(')');
-      if (close == std::string::npos) continue;
-      std::vector<std::string> f = absl::StrSplit(stat.substr(close + 2), ' ');
-      pid_t ppid;
-      if (f.size() > 1 && absl::SimpleAtoi(f[1], &ppid) && ppid == getpid()) {
-        found.push_back(pid);
-      }
-    }
-    closedir(d);
+    found = ChildrenOf(getpid());
     if (found.empty()) break;
     usleep(50 * 1000);
   }
