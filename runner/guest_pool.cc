@@ -8,10 +8,10 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "runner/requirements.h"
 #include "runner/sha256.h"
 #include "runner/tar_extract.h"
 #include "runner/text.h"
+#include "vmm/accel_probe.h"
 
 namespace proctor {
 namespace {
@@ -56,71 +56,6 @@ absl::Status VerifyImage(const std::string& dir) {
   return absl::OkStatus();
 }
 
-namespace {
-
-// A probe boot with KVM that must power off within 10 s.
-std::string ProbeKvm(const GuestOptions& o, std::string* why) {
-  // /dev/kvm can answer and still fail to run a guest (a paravirtual KVM
-  // module on a nested host): only a probe boot tells.
-  vmm::QemuConfig c = Config(o, "kvm");
-  c.share_dir.clear();
-  c.run_dir = o.run_dir + "/kvm-probe";
-  c.kernel_args = {"proctor.poweroff=1"};
-  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> probe =
-      vmm::QemuProcess::Start(c);
-  if (!probe.ok()) {
-    *why = absl::StrCat("KVM probe did not start: ", probe.status().message());
-    return "tcg";
-  }
-  if (!(*probe)->WaitForExit(absl::Seconds(10))) {
-    *why = "KVM probe boot did not finish within 10 s";
-    return "tcg";
-  }
-  return "kvm";
-}
-
-// Where the probe's verdict is kept for this boot of the host: the same
-// /dev/kvm gives the same answer until the host reboots.
-std::string ProbeCachePath() {
-  std::ifstream in("/proc/sys/kernel/random/boot_id");
-  std::string boot_id;
-  std::getline(in, boot_id);
-  const char* xdg = getenv("XDG_CACHE_HOME");
-  const char* home = getenv("HOME");
-  std::string cache = xdg != nullptr && *xdg ? xdg
-                      : home != nullptr      ? absl::StrCat(home, "/.cache")
-                                             : "/tmp";
-  return boot_id.empty() ? "" : absl::StrCat(cache, "/proctor/accel-", boot_id);
-}
-
-}  // namespace
-
-std::string ChooseAccel(const GuestOptions& o, std::string* why) {
-  if (o.accel == "tcg" || o.accel == "kvm") return o.accel;
-  if (!KvmDeviceUsable()) {
-    *why = "/dev/kvm is missing or not usable";
-    return "tcg";
-  }
-  std::string cache = ProbeCachePath();
-  if (!cache.empty()) {
-    std::ifstream in(cache);
-    std::string accel, reason;
-    if (in >> accel && (accel == "kvm" || accel == "tcg")) {
-      std::getline(in, reason);
-      *why = std::string(absl::StripAsciiWhitespace(reason));
-      return accel;
-    }
-  }
-  std::string accel = ProbeKvm(o, why);
-  if (!cache.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(
-        std::filesystem::path(cache).parent_path(), ec);
-    std::ofstream(cache) << accel << " " << *why << "\n";
-  }
-  return accel;
-}
-
 absl::Status GuestPool::Boot() {
   if (mux_ != nullptr) mux_->DropSessions();
   session_ = nullptr;
@@ -137,7 +72,7 @@ absl::Status GuestPool::Boot() {
   }
   if (accel_.empty()) {
     std::string why;
-    accel_ = ChooseAccel(options_, &why);
+    accel_ = vmm::ChooseAccel(options_.accel, Config(options_, "kvm"), &why);
     std::ofstream(options_.run_dir + "/accel")
         << accel_ << (why.empty() ? "" : absl::StrCat(" (", why, ")")) << "\n";
     if (options_.accel == "auto" && accel_ == "tcg") {

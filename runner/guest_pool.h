@@ -35,11 +35,6 @@ struct GuestOptions {
 // naming the file and both digests.
 absl::Status VerifyImage(const std::string& image_dir);
 
-// "kvm" when a probe boot proves KVM works, else "tcg"; `why` says why not.
-// The probe's verdict is cached per host boot (~/.cache/proctor/accel-<boot
-// id>), so only the first job after a reboot pays for it.
-std::string ChooseAccel(const GuestOptions& options, std::string* why);
-
 class GuestPool {
  public:
   explicit GuestPool(GuestOptions options) : options_(std::move(options)) {}

@@ -1,9 +1,7 @@
 #include "runner/requirements.h"
 
 #include <fcntl.h>
-#include <linux/kvm.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,15 +9,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "runner/subprocess.h"
-#include "runner/unique_fd.h"
+#include "vmm/accel_probe.h"
 
 namespace proctor {
-
-bool KvmDeviceUsable() {
-  UniqueFd fd(open("/dev/kvm", O_RDWR | O_CLOEXEC));
-  if (!fd.valid()) return false;
-  return ioctl(fd.get(), KVM_GET_API_VERSION, 0) == KVM_API_VERSION;
-}
 
 std::string UnmetRequirement(const std::vector<std::string>& requirements,
                              const std::string& path_env) {
@@ -41,7 +33,12 @@ std::string UnmetRequirement(const std::vector<std::string>& requirements,
     } else if (r == "root") {
       if (geteuid() != 0) return "requires root: not running as root";
     } else if (r == "kvm") {
-      if (!KvmDeviceUsable()) return "requires kvm: /dev/kvm is not usable";
+      if (!vmm::KvmDeviceUsable()) {
+        return "requires kvm: /dev/kvm is missing or not usable";
+      }
+      if (vmm::KvmKnownBroken()) {
+        return "requires kvm: a probe boot showed KVM does not work here";
+      }
     } else {
       return absl::StrCat("unknown requirement ", r);
     }

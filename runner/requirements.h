@@ -13,10 +13,6 @@ namespace proctor {
 std::string UnmetRequirement(const std::vector<std::string>& requirements,
                              const std::string& path_env);
 
-// Whether /dev/kvm answers KVM_GET_API_VERSION. On hosts whose /dev/kvm
-// exists but cannot run a guest, only a probe boot tells (see vmm/).
-bool KvmDeviceUsable();
-
 }  // namespace proctor
 
 #endif  // PROCTOR_RUNNER_REQUIREMENTS_H_

@@ -16,6 +16,7 @@
 #include <sstream>
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -44,12 +45,19 @@ absl::StatusOr<int> FreeLocalPort() {
   return ntohs(addr.sin_port);
 }
 
-std::string ReadTail(const std::string& path, size_t max = 2000) {
+// The end of QEMU's stderr as one line (errors are one line each).
+std::string StderrTail(const std::string& path, size_t max = 2000) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
   std::string text = s.str();
-  return text.size() > max ? text.substr(text.size() - max) : text;
+  if (text.size() > max) text = text.substr(text.size() - max);
+  std::vector<absl::string_view> lines;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (!line.empty()) lines.push_back(line);
+  }
+  return absl::StrJoin(lines, "; ");
 }
 
 }  // namespace
@@ -167,18 +175,25 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     }
     vm->Stop(absl::Milliseconds(100));
     last = absl::UnavailableError(
-        absl::StrCat("QEMU did not start: ", ReadTail(stderr_path)));
+        absl::StrCat("QEMU did not start: ", StderrTail(stderr_path)));
   }
   return last;
 }
 
 bool QemuProcess::Running() {
   if (exit_.has_value() || process_.pid() <= 0) return false;
-  int status;
+  int status = 0;
   pid_t r = waitpid(process_.pid(), &status, WNOHANG);
-  if (r == process_.pid() || (r < 0 && errno == ECHILD)) {
+  if (r == process_.pid()) {
     process_.MarkReaped();
     exit_ = DecodeWaitStatus(status);
+    return false;
+  }
+  if (r < 0 && errno == ECHILD) {
+    // Someone else's waitpid(-1) reaped it: gone, status unknown.
+    process_.MarkReaped();
+    exit_ = ExitInfo();
+    exit_->code = -1;
     return false;
   }
   return true;

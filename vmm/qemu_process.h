@@ -55,6 +55,9 @@ class QemuProcess {
   bool Running();
   // Waits up to `timeout` for QEMU to exit by itself.
   bool WaitForExit(absl::Duration timeout);
+  // How QEMU ended, once Running() or WaitForExit() saw it go. Reaped by
+  // someone else's waitpid(-1): neither exited nor signalled, code -1.
+  const std::optional<ExitInfo>& exit_info() const { return exit_; }
   // Ends QEMU: QMP quit, SIGTERM after `grace`, SIGKILL after another.
   void Stop(absl::Duration grace = absl::Seconds(2));
 
