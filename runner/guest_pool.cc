@@ -27,6 +27,28 @@ vmm::QemuConfig Config(const GuestOptions& o, const std::string& accel) {
   return c;
 }
 
+// A shell test for requirement `r` as the guest sees it, and what an
+// unmet one lacks. Requirements are checked where the test runs: a guest
+// test needs its command in the guest, not on the host.
+std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
+  absl::string_view arg = r;
+  if (absl::ConsumePrefix(&arg, "cmd:")) {
+    return {absl::StrCat("command -v ", ShellQuote(arg), " >/dev/null"),
+            "not found"};
+  }
+  if (absl::ConsumePrefix(&arg, "file:")) {
+    return {absl::StrCat("[ -e ", ShellQuote(arg), " ]"), "no such file"};
+  }
+  if (absl::ConsumePrefix(&arg, "env:")) {
+    // Only the variables proctor gives a guest test are set there. The
+    // metadata parser let only a variable name through.
+    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"), "not set"};
+  }
+  if (r == "root") return {"[ \"$(id -u)\" = 0 ]", "not root"};
+  // kvm: the JeOS guest has no nested virtualization to offer.
+  return {"[ -c /dev/kvm ]", "no /dev/kvm"};
+}
+
 }  // namespace
 
 absl::Status VerifyImage(const std::string& dir) {
@@ -152,12 +174,11 @@ std::vector<std::string> GuestPool::ExecArgv(
                   "; TEMPDIR=$(mktemp -d) && export TEMPDIR TMPDIR=$TEMPDIR"
                   " && mkdir -p \"$OUTPUTDIR\"");
   for (const std::string& r : requires_) {
-    absl::string_view arg = r;
-    if (absl::ConsumePrefix(&arg, "cmd:")) {
-      absl::StrAppend(&script, "; command -v ", ShellQuote(arg),
-                      " >/dev/null || { echo 'proctor: requires ", r,
-                      ": not found in the guest' >&2; exit 77; }");
-    }
+    auto [check, unmet] = GuestCheck(r);
+    absl::StrAppend(&script, "; ", check, " || { echo ",
+                    ShellQuote(absl::StrCat("proctor: requires ", r, ": ",
+                                            unmet, " in the guest")),
+                    " >&2; exit 77; }");
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
   absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ",

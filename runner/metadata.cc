@@ -13,6 +13,18 @@
 namespace proctor {
 namespace {
 
+// A shell variable name: what env:VAR may name, so that the guest's shell
+// can test it without quoting.
+bool IsVariableName(absl::string_view name) {
+  for (size_t i = 0; i < name.size(); ++i) {
+    char c = name[i];
+    bool ok =
+        c == '_' || absl::ascii_isalpha(c) || (i > 0 && absl::ascii_isdigit(c));
+    if (!ok) return false;
+  }
+  return !name.empty();
+}
+
 void AddList(absl::string_view value, std::vector<std::string>* out) {
   for (absl::string_view item : absl::StrSplit(value, ',', absl::SkipEmpty())) {
     out->emplace_back(absl::StripAsciiWhitespace(item));
@@ -101,9 +113,15 @@ absl::Status ValidateRequirement(absl::string_view r) {
   if (r == "kvm" || r == "root") return absl::OkStatus();
   for (absl::string_view prefix : {"cmd:", "file:", "env:"}) {
     if (absl::StartsWith(r, prefix)) {
-      if (r.size() > prefix.size()) return absl::OkStatus();
-      return absl::InvalidArgumentError(
-          absl::StrCat("requirement '", r, "' names nothing"));
+      if (r.size() == prefix.size()) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("requirement '", r, "' names nothing"));
+      }
+      if (prefix == "env:" && !IsVariableName(r.substr(prefix.size()))) {
+        return absl::InvalidArgumentError(
+            absl::StrCat("requirement '", r, "' is not a variable name"));
+      }
+      return absl::OkStatus();
     }
   }
   return absl::InvalidArgumentError(

@@ -59,6 +59,9 @@ TEST(MetadataTest, BadValuesAreErrors) {
   EXPECT_FALSE(ParseMetadata("# proctor: where=moon").ok());
   EXPECT_FALSE(ParseMetadata("# proctor: requires=gpu").ok());
   EXPECT_FALSE(ParseMetadata("# proctor: requires=cmd:").ok());
+  EXPECT_FALSE(ParseMetadata("# proctor: requires=env:A-B").ok());
+  EXPECT_FALSE(ParseMetadata("# proctor: requires=env:1A").ok());
+  EXPECT_TRUE(ParseMetadata("# proctor: requires=env:_A1").ok());
   EXPECT_FALSE(ParseMetadata("# proctor: tags").ok());
 }
 

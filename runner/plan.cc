@@ -81,9 +81,8 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
       t.where = place;
       t.name = places.size() > 1 ? absl::StrCat(spec.name, " [", place, "]")
                                  : spec.name;
-      // A guest test's requirements are the guest's business: its cmd:
-      // ones are checked there by the script guest-exec runs (root holds
-      // there; file:, env: and kvm are not checked for guests yet).
+      // A guest test's requirements are the guest's business: the script
+      // guest-exec runs checks them there.
       if (t.preset == STATUS_UNSPECIFIED && place == "host") {
         std::string unmet = UnmetRequirement(md.requires_, o.path_env);
         if (!unmet.empty()) {

@@ -100,6 +100,27 @@ TEST_F(GuestTest, BothReportsAHostAndAGuestResult) {
             "guest jeos\n");
 }
 
+TEST_F(GuestTest, RequirementsAreCheckedInTheGuest) {
+  Script("met.sh",
+         "#!/bin/sh\n# proctor: where=guest requires=root,file:/etc/passwd,"
+         "env:PROCTOR_JOB_ID,cmd:sh\n");
+  Script("no-file.sh",
+         "#!/bin/sh\n# proctor: where=guest requires=file:/no/such\n");
+  Script("no-env.sh",
+         "#!/bin/sh\n# proctor: where=guest requires=env:PROCTOR_UNSET\n");
+  Script("no-kvm.sh", "#!/bin/sh\n# proctor: where=guest requires=kvm\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Find(LatestJob(), "met.sh")->status(), PASS);
+  EXPECT_EQ(Find(LatestJob(), "no-file.sh")->reason(),
+            "requires file:/no/such: no such file in the guest");
+  EXPECT_EQ(Find(LatestJob(), "no-env.sh")->reason(),
+            "requires env:PROCTOR_UNSET: not set in the guest");
+  EXPECT_EQ(Find(LatestJob(), "no-kvm.sh")->reason(),
+            "requires kvm: no /dev/kvm in the guest");
+  EXPECT_EQ(Find(LatestJob(), "no-kvm.sh")->status(), SKIPPED);
+}
+
 TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
   Script("1-poweroff.sh",
          "#!/bin/sh\n# proctor: where=guest\npoweroff -f\nsleep 60\n");
