@@ -252,7 +252,7 @@ void Executor::Start(const PlannedTest& test) {
       fail("where=guest but the job has no guest");
       return;
     }
-    if (!guest->Alive()) {
+    if (!guest->Alive() || (options_.vm_per_test && guest->used())) {
       job_->Log(absl::StrCat(test.dir, ": booting a fresh guest"));
       absl::Status booted = guest->Boot();
       if (!booted.ok()) {
@@ -260,6 +260,7 @@ void Executor::Start(const PlannedTest& test) {
         return;
       }
     }
+    guest->MarkUsed();
     std::string guest_path = guest->GuestPath(test.path);
     if (guest_path.empty()) {
       fail(
@@ -355,6 +356,15 @@ void Executor::Finish(Running* r) {
       job_->Log(absl::StrCat(
           test.dir, ": guest outputs not copied: ", fetched.message()));
     }
+    if (options_.vm_per_test) {
+      // The VM was this test's alone: its console log belongs with it.
+      std::error_code ec;
+      std::filesystem::create_directories(r->abs_dir + "/guest", ec);
+      std::filesystem::copy_file(
+          options_.guest->console_log(), r->abs_dir + "/guest/console.log",
+          std::filesystem::copy_options::overwrite_existing, ec);
+      options_.guest->Shutdown();
+    }
   }
 
   // A guest test skipped for a requirement the guest lacks: the script
@@ -409,6 +419,16 @@ void Executor::Finish(Running* r) {
   Record(std::move(res));
 }
 
+bool Executor::WaitsForGuest(const PlannedTest& test) const {
+  if (!options_.vm_per_test || test.where != "guest" ||
+      test.preset != STATUS_UNSPECIFIED) {
+    return false;
+  }
+  return std::any_of(
+      running_.begin(), running_.end(),
+      [](const std::unique_ptr<Running>& r) { return r->guest; });
+}
+
 bool Executor::Run(const std::vector<PlannedTest>& tests) {
   size_t next = 0;
   bool interrupting = false;
@@ -428,7 +448,8 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
       }
     }
     while (!interrupting && next < tests.size() &&
-           running_.size() < static_cast<size_t>(options_.jobs)) {
+           running_.size() < static_cast<size_t>(options_.jobs) &&
+           !WaitsForGuest(tests[next])) {
       Start(tests[next++]);
     }
     if (running_.empty() && (interrupting || next >= tests.size())) break;

@@ -51,6 +51,9 @@ struct ExecutorOptions {
   std::string path_env;
   // Runs where=guest tests; null when the job has none.
   GuestPool* guest = nullptr;
+  // --vm-per-test: each guest test gets a VM booted for it alone, shut
+  // down after it; guest tests then run one at a time.
+  bool vm_per_test = false;
 };
 
 class Executor {
@@ -66,6 +69,8 @@ class Executor {
  private:
   struct Running;
   void Start(const PlannedTest& test);
+  // With --vm-per-test, a guest test waits while another one holds the VM.
+  bool WaitsForGuest(const PlannedTest& test) const;
   void Finish(Running* r);
   void Record(TestResult result);
   TestResult BaseResult(const PlannedTest& test) const;

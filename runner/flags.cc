@@ -43,15 +43,18 @@ ABSL_FLAG(std::string, image, "",
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
+ABSL_FLAG(bool, vm_per_test, false,
+          "give every guest test a freshly booted VM of its own (guest tests "
+          "then run one at a time; host tests still run in parallel)");
 ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
-    "results_dir", "jobs",           "timeout", "kill_grace",
-    "filter",      "tags",           "where",   "format",
-    "data",        "keep_tmp",       "tmp_dir", "max_output",
-    "sysinfo",     "sysinfo_config", "image",   "accel"};
+    "results_dir", "jobs",       "timeout", "kill_grace",     "filter",
+    "tags",        "where",      "format",  "data",           "keep_tmp",
+    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config", "image",
+    "accel",       "vm_per_test"};
 const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};

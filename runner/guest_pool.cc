@@ -78,10 +78,23 @@ absl::Status VerifyImage(const std::string& dir) {
   return absl::OkStatus();
 }
 
-absl::Status GuestPool::Boot() {
+void GuestPool::Shutdown() {
   if (mux_ != nullptr) mux_->DropSessions();
   session_ = nullptr;
   vm_ = nullptr;
+}
+
+absl::Status GuestPool::Boot() {
+  Shutdown();
+  used_ = false;
+  if (boots_ > 0) {
+    // Each boot's console log is kept: console.log is the current VM's,
+    // console.N.log the one of boot N.
+    std::error_code ec;
+    std::filesystem::rename(
+        options_.run_dir + "/console.log",
+        absl::StrCat(options_.run_dir, "/console.", boots_, ".log"), ec);
+  }
   if (key_ == nullptr) {
     absl::StatusOr<vmm::GuestKey> key = vmm::GuestKey::Generate();
     if (!key.ok()) return key.status();

@@ -42,6 +42,11 @@ class GuestPool {
   // Boots a VM and waits for its SSH login (exit 3 material on failure).
   absl::Status Boot();
   bool Alive();
+  // Whether a test has run on the current VM since it booted.
+  bool used() const { return used_; }
+  void MarkUsed() { used_ = true; }
+  // Stops the VM (QMP quit, then signals); the next Boot() starts afresh.
+  void Shutdown();
   // QEMU's pid, or -1 when no VM runs.
   pid_t pid() const { return vm_ != nullptr ? vm_->pid() : -1; }
   // True when QEMU is gone or goes within `timeout`.
@@ -73,6 +78,7 @@ class GuestPool {
   std::unique_ptr<GuestMux> mux_;
   std::string accel_;
   int boots_ = 0;
+  bool used_ = false;
 };
 
 }  // namespace proctor

@@ -236,6 +236,7 @@ int RunCommand(const std::vector<std::string>& args) {
                   absl::StrCat("cannot boot the guest: ", booted.message()));
     }
     exec.guest = guest.get();
+    exec.vm_per_test = absl::GetFlag(FLAGS_vm_per_test);
     if (sysinfo_mode != "off") {
       for (const std::string& p : CollectGuestSysinfo(
                *sysinfo, dir.path() + "/sysinfo/guest", guest->session())) {

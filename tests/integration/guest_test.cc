@@ -137,6 +137,29 @@ TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
               HasSubstr("booting a fresh guest"));
 }
 
+TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuest) {
+  // Test 2 fails if it sees what test 1 left in the guest's /tmp.
+  Script("1-dirty.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "cat /proc/sys/kernel/random/boot_id; touch /tmp/left-behind\n");
+  Script("2-clean.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "cat /proc/sys/kernel/random/boot_id; [ ! -e /tmp/left-behind ]\n");
+  Script("3-host.sh", "#!/bin/sh\ntrue\n");
+  RunOutput r = RunGuest({"--vm-per-test", "--jobs=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string job = LatestJobDir();
+  std::string boot1 = ReadFile(job + "/tests/001-1-dirty.sh/stdout");
+  std::string boot2 = ReadFile(job + "/tests/002-2-clean.sh/stdout");
+  EXPECT_EQ(boot1.size(), 37u);
+  EXPECT_NE(boot1, boot2);
+  // Each test keeps the console log of its own VM; vm/ keeps every boot's.
+  EXPECT_THAT(ReadFile(job + "/tests/002-2-clean.sh/guest/console.log"),
+              HasSubstr("proctor: guest ready"));
+  EXPECT_TRUE(fs::exists(job + "/vm/console.1.log"));
+  EXPECT_THAT(ReadFile(job + "/job.log"), HasSubstr("booting a fresh guest"));
+}
+
 TEST_F(GuestTest, GuestTimeoutLeavesTheGuestUsable) {
   Script("1-hang.sh",
          "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");
