@@ -82,6 +82,56 @@ printf '%s  vmlinux\\n%s  initramfs\\n' "$got_vmlinux" "$got_initramfs" > "$5"
         runfiles = ctx.runfiles(files = [vmlinux, initramfs, manifest]),
     )]
 
+def _jeos_tarball_impl(ctx):
+    raw = ctx.actions.declare_file(ctx.label.name + ".unchecked.tar")
+    out = ctx.actions.declare_file(ctx.label.name + ".tar")
+    files = ctx.files.image  # the tool sorts the entries
+    args = ctx.actions.args()
+    args.add("--out=" + raw.path)
+    args.add_all(files)
+    ctx.actions.run(
+        executable = ctx.executable._tool,
+        arguments = [args],
+        inputs = files,
+        outputs = [raw],
+        mnemonic = "JeosTarball",
+        progress_message = "Packing %s" % ctx.label,
+    )
+    _check_pinned(ctx, raw, out, ctx.attr.sha256)
+    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
+
+def _check_pinned(ctx, raw, out, want):
+    """Copies `raw` to `out` only if its sha256 is `want`."""
+    ctx.actions.run_shell(
+        inputs = [raw],
+        outputs = [out],
+        command = """
+set -eu
+got=$(sha256sum "$1" | cut -d' ' -f1)
+if [ "$got" != "$3" ]; then
+  echo "$4: sha256 mismatch: pinned $3, built $got" >&2; exit 1
+fi
+cp "$1" "$2"
+""",
+        arguments = [raw.path, out.path, want, str(ctx.label)],
+        mnemonic = "PinnedDigest",
+        progress_message = "Checking the pinned digest of %s" % ctx.label,
+    )
+
+jeos_tarball = rule(
+    implementation = _jeos_tarball_impl,
+    doc = "A jeos_image packed as one deterministic tar, its digest pinned.",
+    attrs = {
+        "image": attr.label(mandatory = True),
+        "sha256": attr.string(mandatory = True, doc = "pinned digest of the tar"),
+        "_tool": attr.label(
+            default = "//images:image_tar",
+            executable = True,
+            cfg = "exec",
+        ),
+    },
+)
+
 jeos_image = rule(
     implementation = _jeos_image_impl,
     attrs = {

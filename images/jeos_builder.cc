@@ -19,7 +19,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "images/cpio_writer.h"
+#include "images/archive_tree.h"
 #include "images/deb_reader.h"
 #include "images/kernel_modules.h"
 #include "images/vmlinux.h"
@@ -77,7 +77,7 @@ absl::Status WriteFile(const std::string& path, absl::string_view content) {
              : absl::UnavailableError(absl::StrCat("cannot write ", path));
 }
 
-absl::Status AddPackage(const std::string& deb, CpioTree* tree) {
+absl::Status AddPackage(const std::string& deb, ArchiveTree* tree) {
   std::vector<std::pair<std::string, std::string>> hardlinks;
   absl::Status s = ForEachDebFile(
       deb, [&](const DebEntry& e, const std::function<std::string()>& read) {
@@ -102,7 +102,8 @@ absl::Status AddPackage(const std::string& deb, CpioTree* tree) {
 }
 
 absl::Status AddKernel(const std::string& deb,
-                       const std::vector<std::string>& wanted, CpioTree* tree) {
+                       const std::vector<std::string>& wanted,
+                       ArchiveTree* tree) {
   // Pass 1: the vmlinux, modules.builtin and every module's dependencies.
   ModuleIndex index;
   std::string version;
@@ -169,7 +170,7 @@ absl::Status AddKernel(const std::string& deb,
 }
 
 absl::Status Build() {
-  CpioTree tree;
+  ArchiveTree tree;
   // Packages go in by path order, so the image does not depend on the
   // order they were named in.
   std::vector<std::string> debs = absl::GetFlag(FLAGS_debs);
@@ -194,7 +195,7 @@ absl::Status Build() {
     tree.AddDir(dir, std::string(dir) == "tmp" ? 01777 : 0755);
   }
   tree.AddDir("root/.ssh", 0700);
-  return tree.Write(absl::GetFlag(FLAGS_out_initramfs),
+  return tree.Write(absl::GetFlag(FLAGS_out_initramfs), ArchiveFormat::kCpio,
                     absl::GetFlag(FLAGS_gzip));
 }
 

@@ -4,6 +4,7 @@
 #ifndef PROCTOR_RUNNER_COMMANDS_H_
 #define PROCTOR_RUNNER_COMMANDS_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -26,6 +27,11 @@ int ImageCommand(const std::vector<std::string>& args);
 
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);
+
+// The guest image named by --image and --image-sha256 (else by
+// $PROCTOR_IMAGE and $PROCTOR_IMAGE_SHA256), fetched if need be and
+// verified (guest_image.h). On failure, prints why and sets *exit_code.
+std::optional<std::string> GuestImageFromFlags(int* exit_code);
 
 }  // namespace proctor
 

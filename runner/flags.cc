@@ -38,8 +38,12 @@ ABSL_FLAG(std::string, sysinfo_config, "",
           "runner/sysinfo.conf)");
 
 ABSL_FLAG(std::string, image, "",
-          "the guest image directory (vmlinux, initramfs, SHA256SUMS; "
-          "default: $PROCTOR_IMAGE)");
+          "the guest image: a directory (vmlinux, initramfs, SHA256SUMS), or "
+          "an image tarball's file or http(s) URL, pinned with "
+          "--image-sha256 (default: $PROCTOR_IMAGE)");
+ABSL_FLAG(std::string, image_sha256, "",
+          "the sha256 of the --image tarball; it is cached in "
+          "~/.cache/proctor/images/SHA256 (default: $PROCTOR_IMAGE_SHA256)");
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
@@ -59,6 +63,7 @@ const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};
-const std::vector<std::string> kVmFlags = {"image", "accel"};
+const std::vector<std::string> kVmFlags = {"image", "image_sha256", "accel"};
+const std::vector<std::string> kImageFlags = {"image_sha256"};
 
 }  // namespace proctor

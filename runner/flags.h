@@ -23,6 +23,7 @@ ABSL_DECLARE_FLAG(std::string, max_output);
 ABSL_DECLARE_FLAG(std::string, sysinfo);
 ABSL_DECLARE_FLAG(std::string, sysinfo_config);
 ABSL_DECLARE_FLAG(std::string, image);
+ABSL_DECLARE_FLAG(std::string, image_sha256);
 ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
 ABSL_DECLARE_FLAG(std::string, mux);
@@ -34,6 +35,7 @@ extern const std::vector<std::string> kListFlags;
 extern const std::vector<std::string> kSysinfoFlags;
 extern const std::vector<std::string> kGuestExecFlags;
 extern const std::vector<std::string> kVmFlags;
+extern const std::vector<std::string> kImageFlags;
 
 }  // namespace proctor
 

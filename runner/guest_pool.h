@@ -31,10 +31,6 @@ struct GuestOptions {
   int memory_mb = 1024;
 };
 
-// Checks the image's files against its SHA256SUMS: a mismatch is an error
-// naming the file and both digests.
-absl::Status VerifyImage(const std::string& image_dir);
-
 class GuestPool {
  public:
   explicit GuestPool(GuestOptions options) : options_(std::move(options)) {}

@@ -207,17 +207,10 @@ int RunCommand(const std::vector<std::string>& args) {
       });
   if (wants_guest) {
     GuestOptions g;
-    g.image_dir = absl::GetFlag(FLAGS_image);
-    if (g.image_dir.empty()) g.image_dir = Getenv("PROCTOR_IMAGE");
-    if (g.image_dir.empty()) {
-      return Fail(
-          kExitInfrastructure,
-          "guest tests need an image: give --image=DIR or set PROCTOR_IMAGE");
-    }
-    g.image_dir = AbsolutePath(g.image_dir);
-    absl::Status verified = VerifyImage(g.image_dir);
-    if (!verified.ok())
-      return Fail(kExitInfrastructure, std::string(verified.message()));
+    int code;
+    std::optional<std::string> image = GuestImageFromFlags(&code);
+    if (!image) return code;
+    g.image_dir = *image;
     g.accel = absl::GetFlag(FLAGS_accel);
     std::string first = AbsolutePath(plan.paths[0]);
     g.share_dir = std::filesystem::is_directory(first)

@@ -1,7 +1,9 @@
 // `proctor vm run [--image=DIR] [--accel=...] -- CMD...`: boots the JeOS
 // image, runs one command in it, prints its output and exits with its
 // status (like virtme-ng). `proctor vm shell` opens an interactive shell.
-// `proctor image verify DIR` checks an image against its SHA256SUMS.
+// `proctor image verify DIR` checks an image against its SHA256SUMS;
+// `proctor image fetch --image-sha256=HEX FILE|URL` puts a tarball in the
+// image cache and prints the entry's directory.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -15,19 +17,42 @@
 #include "runner/commands.h"
 #include "runner/fd_io.h"
 #include "runner/flags.h"
+#include "runner/guest_image.h"
 #include "runner/guest_pool.h"
 
 namespace proctor {
 namespace {
 
-std::string ImageDir() {
-  std::string dir = absl::GetFlag(FLAGS_image);
-  if (dir.empty() && getenv("PROCTOR_IMAGE") != nullptr)
-    dir = getenv("PROCTOR_IMAGE");
-  return dir;
+std::string FlagOrEnv(const std::string& flag, const char* env) {
+  const char* value = getenv(env);
+  return !flag.empty() || value == nullptr ? flag : value;
+}
+
+int StatusExit(const absl::Status& s) {
+  return Fail(absl::IsInvalidArgument(s) ? kExitUsage : kExitInfrastructure,
+              std::string(s.message()));
 }
 
 }  // namespace
+
+std::optional<std::string> GuestImageFromFlags(int* exit_code) {
+  std::string source = FlagOrEnv(absl::GetFlag(FLAGS_image), "PROCTOR_IMAGE");
+  if (source.empty()) {
+    *exit_code = Fail(kExitInfrastructure,
+                      "no guest image: give --image=DIR|FILE|URL or set "
+                      "PROCTOR_IMAGE");
+    return std::nullopt;
+  }
+  absl::StatusOr<std::string> dir = ResolveImage(
+      source,
+      FlagOrEnv(absl::GetFlag(FLAGS_image_sha256), "PROCTOR_IMAGE_SHA256"),
+      ImageCacheDir());
+  if (!dir.ok()) {
+    *exit_code = StatusExit(dir.status());
+    return std::nullopt;
+  }
+  return *dir;
+}
 
 int VmCommand(const std::vector<std::string>& args) {
   if (args.empty() || (args[0] != "run" && args[0] != "shell")) {
@@ -45,20 +70,15 @@ int VmCommand(const std::vector<std::string>& args) {
                 "proctor vm run: no command given (proctor vm run -- CMD)");
   }
   GuestOptions g;
-  g.image_dir = ImageDir();
-  if (g.image_dir.empty()) {
-    return Fail(kExitInfrastructure,
-                "no guest image: give --image=DIR or set PROCTOR_IMAGE");
-  }
-  absl::Status verified = VerifyImage(g.image_dir);
-  if (!verified.ok())
-    return Fail(kExitInfrastructure, std::string(verified.message()));
+  int code;
+  std::optional<std::string> image = GuestImageFromFlags(&code);
+  if (!image) return code;
+  g.image_dir = *image;
   g.accel = absl::GetFlag(FLAGS_accel);
   char tmpl[] = "/tmp/proctor-vm-run-XXXXXX";
   if (mkdtemp(tmpl) == nullptr)
     return Fail(kExitInfrastructure, "mkdtemp failed");
   g.run_dir = tmpl;
-  int code;
   {
     GuestPool pool(g);
     absl::Status booted = pool.Boot();
@@ -89,12 +109,30 @@ int VmCommand(const std::vector<std::string>& args) {
 }
 
 int ImageCommand(const std::vector<std::string>& args) {
-  if (args.size() != 2 || args[0] != "verify") {
-    return Fail(kExitUsage, "usage: proctor image verify DIR");
+  constexpr char kUsage[] =
+      "usage: proctor image verify DIR | proctor image fetch "
+      "--image-sha256=HEX FILE|URL";
+  if (args.empty()) return Fail(kExitUsage, kUsage);
+  absl::StatusOr<ParsedArgs> parsed =
+      ParseArgs({args.begin() + 1, args.end()}, kImageFlags);
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (parsed->positional.size() != 1) return Fail(kExitUsage, kUsage);
+  const std::string& source = parsed->positional[0];
+  std::string sha256 = absl::GetFlag(FLAGS_image_sha256);
+  if (args[0] == "verify") {
+    if (!sha256.empty()) return Fail(kExitUsage, kUsage);
+    absl::Status s = VerifyImage(source);
+    if (!s.ok()) return StatusExit(s);
+    absl::PrintF("%s: ok\n", source);
+    return kExitOk;
   }
-  absl::Status s = VerifyImage(args[1]);
-  if (!s.ok()) return Fail(kExitInfrastructure, std::string(s.message()));
-  absl::PrintF("%s: ok\n", args[1]);
+  if (args[0] != "fetch") return Fail(kExitUsage, kUsage);
+  // Prints the cache entry, so a CI job can fetch once and reuse it.
+  absl::StatusOr<std::string> dir =
+      ResolveImage(source, sha256, ImageCacheDir());
+  if (!dir.ok()) return StatusExit(dir.status());
+  absl::PrintF("%s\n", *dir);
   return kExitOk;
 }
 

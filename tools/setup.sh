@@ -9,6 +9,7 @@ PACKAGES=(
   g++ clang libclang-rt-14-dev
   libabsl-dev libre2-dev libssh-dev libarchive-dev libssl-dev
   libprotobuf-dev protobuf-compiler libgtest-dev libgmock-dev libxml2-dev libelf-dev
+  libcurl4-openssl-dev
   python3 perl
   # sysinfo commands the default config runs
   procps util-linux iproute2 pciutils kmod

@@ -203,7 +203,7 @@ TEST_F(GuestTest, NoImageIsExitThree) {
   RunOutput r =
       Run({"run", "--results-dir=" + results(), suite()}, {"PROCTOR_IMAGE="});
   EXPECT_EQ(r.exit_code, 3);
-  EXPECT_THAT(r.err, HasSubstr("guest tests need an image"));
+  EXPECT_THAT(r.err, HasSubstr("no guest image: give --image"));
 }
 
 TEST_F(GuestTest, VmRunPrintsTheOutputAndReturnsTheStatus) {

@@ -1,8 +1,10 @@
-// A deterministic initramfs: entries kept sorted by path and written as a
-// newc cpio archive by libarchive with uid/gid 0, mtime 0 and inode
-// numbers in path order, so the same inputs always give the same bytes.
-#ifndef PROCTOR_IMAGES_CPIO_WRITER_H_
-#define PROCTOR_IMAGES_CPIO_WRITER_H_
+// A deterministic archive: entries kept sorted by path and written by
+// libarchive with uid/gid 0, mtime 0, no user or group names and no
+// atime/ctime records (and, for cpio, inode numbers in path order), so the
+// same inputs always give the same bytes. The initramfs is a newc cpio;
+// image tarballs are POSIX tar.
+#ifndef PROCTOR_IMAGES_ARCHIVE_TREE_H_
+#define PROCTOR_IMAGES_ARCHIVE_TREE_H_
 
 #include <map>
 #include <string>
@@ -12,7 +14,9 @@
 
 namespace proctor::images {
 
-class CpioTree {
+enum class ArchiveFormat { kCpio, kTar };
+
+class ArchiveTree {
  public:
   // Paths are relative ("bin/sh"); missing parent directories are added.
   void AddFile(const std::string& path, std::string content, int mode);
@@ -22,7 +26,8 @@ class CpioTree {
   const std::string* Content(const std::string& path) const;
 
   // Writes the archive; `gzip` compresses it (no name, no timestamp).
-  absl::Status Write(const std::string& out_path, bool gzip) const;
+  absl::Status Write(const std::string& out_path, ArchiveFormat format,
+                     bool gzip) const;
   size_t size() const { return entries_.size(); }
 
  private:
@@ -37,4 +42,4 @@ class CpioTree {
 
 }  // namespace proctor::images
 
-#endif  // PROCTOR_IMAGES_CPIO_WRITER_H_
+#endif  // PROCTOR_IMAGES_ARCHIVE_TREE_H_

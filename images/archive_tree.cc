@@ -1,4 +1,4 @@
-#include "images/cpio_writer.h"
+#include "images/archive_tree.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -10,7 +10,7 @@
 
 namespace proctor::images {
 
-void CpioTree::AddParents(const std::string& path) {
+void ArchiveTree::AddParents(const std::string& path) {
   for (size_t slash = path.find('/'); slash != std::string::npos;
        slash = path.find('/', slash + 1)) {
     std::string dir = path.substr(0, slash);
@@ -18,17 +18,19 @@ void CpioTree::AddParents(const std::string& path) {
   }
 }
 
-void CpioTree::AddFile(const std::string& path, std::string content, int mode) {
+void ArchiveTree::AddFile(const std::string& path, std::string content,
+                          int mode) {
   AddParents(path);
   entries_[path] = Entry{Entry::kFile, mode, std::move(content)};
 }
 
-void CpioTree::AddSymlink(const std::string& path, const std::string& target) {
+void ArchiveTree::AddSymlink(const std::string& path,
+                             const std::string& target) {
   AddParents(path);
   entries_[path] = Entry{Entry::kSymlink, 0777, target};
 }
 
-void CpioTree::AddDir(const std::string& path, int mode) {
+void ArchiveTree::AddDir(const std::string& path, int mode) {
   AddParents(path);
   auto it = entries_.find(path);
   if (it == entries_.end() || it->second.kind != Entry::kDir) {
@@ -36,20 +38,28 @@ void CpioTree::AddDir(const std::string& path, int mode) {
   }
 }
 
-bool CpioTree::Contains(const std::string& path) const {
+bool ArchiveTree::Contains(const std::string& path) const {
   return entries_.count(path) > 0;
 }
 
-const std::string* CpioTree::Content(const std::string& path) const {
+const std::string* ArchiveTree::Content(const std::string& path) const {
   auto it = entries_.find(path);
   if (it == entries_.end() || it->second.kind != Entry::kFile) return nullptr;
   return &it->second.data;
 }
 
-absl::Status CpioTree::Write(const std::string& out_path, bool gzip) const {
+absl::Status ArchiveTree::Write(const std::string& out_path,
+                                ArchiveFormat format, bool gzip) const {
   std::unique_ptr<archive, int (*)(archive*)> a(archive_write_new(),
                                                 archive_write_free);
-  archive_write_set_format_cpio_newc(a.get());
+  bool cpio = format == ArchiveFormat::kCpio;
+  if (cpio) {
+    archive_write_set_format_cpio_newc(a.get());
+  } else {
+    // ustar headers, with a pax extended header only for what ustar
+    // cannot hold (long names); never atime or ctime.
+    archive_write_set_format_pax_restricted(a.get());
+  }
   if (gzip) {
     archive_write_add_filter_gzip(a.get());
     // No file name and no timestamp in the gzip header: same bytes always.
@@ -70,7 +80,7 @@ absl::Status CpioTree::Write(const std::string& out_path, bool gzip) const {
     archive_entry_set_uid(e.get(), 0);
     archive_entry_set_gid(e.get(), 0);
     archive_entry_set_mtime(e.get(), 0, 0);
-    archive_entry_set_ino64(e.get(), ++ino);
+    if (cpio) archive_entry_set_ino64(e.get(), ++ino);
     archive_entry_set_dev(e.get(), 0);
     archive_entry_set_perm(e.get(), entry.mode);
     switch (entry.kind) {
