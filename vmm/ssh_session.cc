@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <thread>
 #include <utility>
 
@@ -87,6 +88,10 @@ absl::StatusOr<SshSession> SshSession::WaitForLogin(const std::string& host,
     ssh_options_set(s.session_, SSH_OPTIONS_SSH_DIR, "/nonexistent");
     bool process_config = false;
     ssh_options_set(s.session_, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+    // Small request packets must leave at once: with Nagle's algorithm a
+    // channel open waited for the guest's delayed ACK, 40 ms each time.
+    int nodelay = 1;
+    ssh_options_set(s.session_, SSH_OPTIONS_NODELAY, &nodelay);
     if (ssh_connect(s.session_) == SSH_OK) {
       if (ssh_userauth_publickey(s.session_, nullptr, key.key()) ==
           SSH_AUTH_SUCCESS) {
@@ -142,41 +147,49 @@ absl::StatusOr<int> SshSession::Stream(
   }
   ssh_channel_send_eof(ch);
 
+  // Waits on the socket, not on one stream at a time: output on either
+  // stream, EOF or a close wakes the loop at once.
+  std::unique_ptr<ssh_event_struct, void (*)(ssh_event)> event(ssh_event_new(),
+                                                               ssh_event_free);
+  ssh_event_add_session(event.get(), session_);
   absl::Time deadline = absl::Now() + timeout;
   char buf[1 << 14];
-  while (!ssh_channel_is_eof(ch)) {
-    if (absl::Now() > deadline) {
-      close();
-      return absl::DeadlineExceededError(absl::StrCat(
-          "guest command still running after ", absl::FormatDuration(timeout)));
-    }
-    if (cancelled && cancelled()) {
-      close();
-      return absl::CancelledError("guest command cancelled");
-    }
-    bool got = false;
+  absl::Status failed;
+  for (;;) {
     for (int is_stderr : {0, 1}) {
-      int n = ssh_channel_read_timeout(ch, buf, sizeof(buf), is_stderr, 50);
-      if (n == SSH_ERROR) {
-        std::string why = ssh_get_error(session_);
-        close();
-        return absl::UnavailableError(absl::StrCat("ssh read: ", why));
-      }
-      if (n > 0) {
+      int n;
+      while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf),
+                                               is_stderr)) > 0) {
         (is_stderr ? on_err
                    : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
-        got = true;
+      }
+      if (n == SSH_ERROR) {
+        failed = absl::UnavailableError(
+            absl::StrCat("ssh read: ", ssh_get_error(session_)));
       }
     }
-    if (!got && !ssh_channel_is_open(ch)) break;
-  }
-  for (int is_stderr : {0, 1}) {
-    int n;
-    while ((n = ssh_channel_read_nonblocking(ch, buf, sizeof(buf), is_stderr)) >
-           0) {
-      (is_stderr ? on_err
-                 : on_out)(absl::string_view(buf, static_cast<size_t>(n)));
+    if (!failed.ok()) break;
+    if (ssh_channel_is_eof(ch) || !ssh_channel_is_open(ch)) break;
+    if (absl::Now() > deadline) {
+      failed = absl::DeadlineExceededError(absl::StrCat(
+          "guest command still running after ", absl::FormatDuration(timeout)));
+      break;
     }
+    if (cancelled && cancelled()) {
+      failed = absl::CancelledError("guest command cancelled");
+      break;
+    }
+    if (ssh_event_dopoll(event.get(), 50) == SSH_ERROR &&
+        !ssh_is_connected(session_)) {
+      failed = absl::UnavailableError(
+          absl::StrCat("ssh read: ", ssh_get_error(session_)));
+      break;
+    }
+  }
+  ssh_event_remove_session(event.get(), session_);
+  if (!failed.ok()) {
+    close();
+    return failed;
   }
   int status = ssh_channel_get_exit_status(ch);
   close();
