@@ -47,6 +47,8 @@ ABSL_FLAG(std::string, image_sha256, "",
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
+ABSL_FLAG(std::string, boot_timeout, "120s",
+          "how long a guest may take from QEMU's start to its SSH login");
 ABSL_FLAG(bool, vm_per_test, false,
           "give every guest test a freshly booted VM of its own (guest tests "
           "then run one at a time; host tests still run in parallel)");
@@ -55,15 +57,16 @@ ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
-    "results_dir", "jobs",       "timeout", "kill_grace",     "filter",
-    "tags",        "where",      "format",  "data",           "keep_tmp",
-    "tmp_dir",     "max_output", "sysinfo", "sysinfo_config", "image",
-    "accel",       "vm_per_test"};
+    "results_dir", "jobs",         "timeout",    "kill_grace",     "filter",
+    "tags",        "where",        "format",     "data",           "keep_tmp",
+    "tmp_dir",     "max_output",   "sysinfo",    "sysinfo_config", "image",
+    "accel",       "boot_timeout", "vm_per_test"};
 const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};
-const std::vector<std::string> kVmFlags = {"image", "image_sha256", "accel"};
+const std::vector<std::string> kVmFlags = {"image", "image_sha256", "accel",
+                                           "boot_timeout"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
 
 }  // namespace proctor

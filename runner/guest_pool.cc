@@ -49,6 +49,20 @@ std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
   return {"[ -c /dev/kvm ]", "no /dev/kvm"};
 }
 
+// The console line that best says why a boot failed: the kernel's panic
+// message if there is one, else the last non-blank line.
+std::string TellingLine(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::string line, last, panic;
+  while (std::getline(in, line)) {
+    absl::string_view l = absl::StripAsciiWhitespace(line);
+    if (l.empty()) continue;
+    last = std::string(l);
+    if (absl::StrContains(l, "Kernel panic")) panic = last;
+  }
+  return SanitizeUtf8((panic.empty() ? last : panic).substr(0, 200));
+}
+
 }  // namespace
 
 void GuestPool::Shutdown() {
@@ -94,11 +108,19 @@ absl::Status GuestPool::Boot() {
       vmm::QemuProcess::Start(c);
   if (!vm.ok()) return vm.status();
   ++boots_;
+  vmm::QemuProcess* booting = vm->get();
   absl::StatusOr<vmm::SshSession> login = vmm::SshSession::WaitForLogin(
-      "127.0.0.1", (*vm)->ssh_port(), *key_, absl::Seconds(120));
+      "127.0.0.1", booting->ssh_port(), *key_, options_.boot_timeout,
+      [booting]() { return booting->Running(); });
   if (!login.ok()) {
+    const std::string& log = booting->console_log();
+    std::string line = TellingLine(log);
     return absl::UnavailableError(absl::StrCat(
-        login.status().message(), "; console log: ", (*vm)->console_log()));
+        absl::IsAborted(login.status())
+            ? "QEMU exited before the guest answered SSH"
+            : std::string(login.status().message()),
+        line.empty() ? "" : absl::StrCat("; the console says \"", line, "\""),
+        "; console log: ", log));
   }
   vm_ = *std::move(vm);
   session_ = std::make_unique<vmm::SshSession>(*std::move(login));

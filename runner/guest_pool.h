@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "runner/guest_mux.h"
 #include "runner/metadata.h"
 #include "vmm/qemu_process.h"
@@ -29,6 +30,7 @@ struct GuestOptions {
   std::string run_dir;    // the job's vm/ directory
   std::string self;       // this proctor binary, for guest-exec
   int memory_mb = 1024;
+  absl::Duration boot_timeout = absl::Seconds(120);  // QEMU start to login
 };
 
 class GuestPool {

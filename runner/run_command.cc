@@ -207,6 +207,11 @@ int RunCommand(const std::vector<std::string>& args) {
       });
   if (wants_guest) {
     GuestOptions g;
+    absl::StatusOr<absl::Duration> boot_timeout =
+        ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
+    if (!boot_timeout.ok())
+      return Fail(kExitUsage, std::string(boot_timeout.status().message()));
+    g.boot_timeout = *boot_timeout;
     int code;
     std::optional<std::string> image = GuestImageFromFlags(&code);
     if (!image) return code;

@@ -19,6 +19,7 @@
 #include "runner/flags.h"
 #include "runner/guest_image.h"
 #include "runner/guest_pool.h"
+#include "runner/metadata.h"
 
 namespace proctor {
 namespace {
@@ -70,6 +71,11 @@ int VmCommand(const std::vector<std::string>& args) {
                 "proctor vm run: no command given (proctor vm run -- CMD)");
   }
   GuestOptions g;
+  absl::StatusOr<absl::Duration> boot_timeout =
+      ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
+  if (!boot_timeout.ok())
+    return Fail(kExitUsage, std::string(boot_timeout.status().message()));
+  g.boot_timeout = *boot_timeout;
   int code;
   std::optional<std::string> image = GuestImageFromFlags(&code);
   if (!image) return code;

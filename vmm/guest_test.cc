@@ -105,6 +105,22 @@ TEST_F(SharedGuestTest, WriteFileCopiesContentAndMode) {
   EXPECT_EQ(r->out, "copied\n");
 }
 
+TEST_F(SharedGuestTest, ReadFileCopiesEveryByteBack) {
+  std::string bytes;
+  for (int i = 0; i < 256; ++i) bytes.push_back(static_cast<char>(i));
+  bytes += std::string(200000, 'z');
+  ASSERT_TRUE(session_->WriteFile("/tmp/bytes", bytes).ok());
+  absl::StatusOr<std::string> back = session_->ReadFile("/tmp/bytes");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(*back, bytes);
+}
+
+TEST_F(SharedGuestTest, ReadFileOfAMissingFileIsNotFound) {
+  absl::StatusOr<std::string> r = session_->ReadFile("/tmp/no such file");
+  EXPECT_TRUE(absl::IsNotFound(r.status())) << r.status();
+  EXPECT_THAT(std::string(r.status().message()), HasSubstr("No such file"));
+}
+
 TEST_F(SharedGuestTest, TestShareIsMountedReadOnly) {
   absl::StatusOr<CmdResult> r =
       session_->Cmd("cat /tests/input.txt; touch /tests/x");

@@ -13,6 +13,7 @@
 #include <thread>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "runner/text.h"
@@ -67,13 +68,16 @@ GuestKey::~GuestKey() {
   if (key_ != nullptr) ssh_key_free(key_);
 }
 
-absl::StatusOr<SshSession> SshSession::WaitForLogin(const std::string& host,
-                                                    int port,
-                                                    const GuestKey& key,
-                                                    absl::Duration timeout) {
+absl::StatusOr<SshSession> SshSession::WaitForLogin(
+    const std::string& host, int port, const GuestKey& key,
+    absl::Duration timeout, const std::function<bool()>& alive) {
   absl::Time deadline = absl::Now() + timeout;
   std::string last = "no attempt";
   while (absl::Now() < deadline) {
+    if (alive && !alive()) {
+      return absl::AbortedError(absl::StrCat(
+          "the guest stopped before SSH answered (last: ", last, ")"));
+    }
     SshSession s;
     s.session_ = ssh_new();
     long connect_timeout = 2;
@@ -270,6 +274,18 @@ absl::Status SshSession::WriteFile(const std::string& guest_path,
         absl::StrCat("writing ", guest_path, " in the guest: ", r->err));
   }
   return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> SshSession::ReadFile(
+    const std::string& guest_path) {
+  absl::StatusOr<CmdResult> r = Cmd("cat -- " + ShellQuote(guest_path));
+  if (!r.ok()) return r.status();
+  if (r->exit_status != 0) {
+    return absl::NotFoundError(absl::StrCat(
+        "reading ", guest_path,
+        " in the guest: ", absl::StripTrailingAsciiWhitespace(r->err)));
+  }
+  return std::move(r->out);
 }
 
 }  // namespace proctor::vmm

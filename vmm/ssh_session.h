@@ -55,10 +55,11 @@ struct CmdResult {
 class SshSession {
  public:
   // Connects and authenticates as root, retrying until `timeout` while the
-  // guest boots. DeadlineExceeded when the guest never answers.
-  static absl::StatusOr<SshSession> WaitForLogin(const std::string& host,
-                                                 int port, const GuestKey& key,
-                                                 absl::Duration timeout);
+  // guest boots. DeadlineExceeded when the guest never answers; Aborted as
+  // soon as `alive`, if given, says the guest is gone.
+  static absl::StatusOr<SshSession> WaitForLogin(
+      const std::string& host, int port, const GuestKey& key,
+      absl::Duration timeout, const std::function<bool()>& alive = nullptr);
   ~SshSession();
   SshSession(SshSession&& other) noexcept;
   SshSession& operator=(SshSession&&) = delete;
@@ -85,6 +86,9 @@ class SshSession {
   // Copies `content` to `guest_path` (mode `mode`) through `cat`.
   absl::Status WriteFile(const std::string& guest_path,
                          absl::string_view content, int mode = 0644);
+  // The content of `guest_path`; NotFound with the guest's reason if it
+  // cannot be read.
+  absl::StatusOr<std::string> ReadFile(const std::string& guest_path);
 
  private:
   SshSession() = default;

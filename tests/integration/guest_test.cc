@@ -7,8 +7,10 @@
 #include <fstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runner/sha256.h"
 #include "runner/unique_fd.h"
 #include "tests/integration/harness.h"
 
@@ -187,6 +189,40 @@ TEST_F(GuestTest, CorruptedImageIsExitThreeWithBothDigests) {
   EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("initramfs: sha256 mismatch: pinned "));
   EXPECT_THAT(r.err, HasSubstr(", file has "));
+}
+
+TEST_F(GuestTest, GuestNotAnsweringSshInTimeIsExitThreeNamingTheConsoleLog) {
+  // Under TCG the guest needs about 3.5 s to answer SSH.
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  absl::Time start = absl::Now();
+  RunOutput r = RunGuest({"--boot-timeout=1s"});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(30));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("within 1s"));
+  EXPECT_THAT(r.err,
+              HasSubstr("console log: " + LatestJobDir() + "/vm/console.log"));
+  EXPECT_TRUE(Leftovers().empty());
+}
+
+TEST_F(GuestTest, GuestPanickingAtBootIsExitThreeWithoutWaitingOutTheTimeout) {
+  // A well-formed image whose initramfs is not an archive: the kernel
+  // panics, QEMU exits (panic=-1, -no-reboot), and proctor says so at once.
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  std::string image = results() + "-image";
+  fs::create_directories(image);
+  fs::copy_file(ImageDir() + "/vmlinux", image + "/vmlinux");
+  std::ofstream(image + "/initramfs") << std::string(4096, 'X');
+  std::ofstream(image + "/SHA256SUMS")
+      << ReadFile(ImageDir() + "/SHA256SUMS").substr(0, 64) << "  vmlinux\n"
+      << *Sha256File(image + "/initramfs") << "  initramfs\n";
+  absl::Time start = absl::Now();
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     "--image=" + image, suite()});
+  EXPECT_LT(absl::Now() - start, absl::Seconds(60));
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("QEMU exited before the guest answered SSH"));
+  EXPECT_THAT(r.err, HasSubstr("Kernel panic"));
+  EXPECT_TRUE(Leftovers().empty());
 }
 
 TEST_F(GuestTest, MissingQemuIsExitThree) {
