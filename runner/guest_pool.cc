@@ -1,5 +1,6 @@
 #include "runner/guest_pool.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -109,9 +110,17 @@ absl::Status GuestPool::Boot() {
   if (!vm.ok()) return vm.status();
   ++boots_;
   vmm::QemuProcess* booting = vm->get();
-  absl::StatusOr<vmm::SshSession> login = vmm::SshSession::WaitForLogin(
-      "127.0.0.1", booting->ssh_port(), *key_, options_.boot_timeout,
-      [booting]() { return booting->Running(); });
+  // images/init.sh prints this once dropbear listens; SSH is tried only
+  // then (see QemuProcess::WaitForConsole).
+  absl::Time deadline = absl::Now() + options_.boot_timeout;
+  absl::Status ready =
+      booting->WaitForConsole("proctor: guest ready", options_.boot_timeout);
+  absl::StatusOr<vmm::SshSession> login =
+      !ready.ok() ? ready
+                  : vmm::SshSession::WaitForLogin(
+                        "127.0.0.1", booting->ssh_port(), *key_,
+                        std::max(deadline - absl::Now(), absl::Seconds(10)),
+                        [booting]() { return booting->Running(); });
   if (!login.ok()) {
     const std::string& log = booting->console_log();
     std::string line = TellingLine(log);

@@ -208,6 +208,36 @@ bool QemuProcess::WaitForExit(absl::Duration timeout) {
   return true;
 }
 
+absl::Status QemuProcess::WaitForConsole(absl::string_view marker,
+                                         absl::Duration timeout) {
+  absl::Time deadline = absl::Now() + timeout;
+  std::ifstream log(console_log_, std::ios::binary);
+  std::string window;  // unread bytes, and the tail a marker may start in
+  char buf[4096];
+  for (;;) {
+    bool running = Running();  // before reading: a last line is not missed
+    log.clear();
+    while (log.read(buf, sizeof(buf)), log.gcount() > 0) {
+      window.append(buf, static_cast<size_t>(log.gcount()));
+      if (absl::StrContains(window, marker)) return absl::OkStatus();
+      if (window.size() > marker.size())
+        window.erase(0, window.size() - marker.size());
+      log.clear();
+    }
+    if (!running) {
+      return absl::AbortedError(
+          absl::StrCat("QEMU exited before the console said \"", marker, "\""));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("the console did not say \"", marker, "\" within ",
+                       absl::FormatDuration(timeout)));
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    if (!log.is_open()) log.open(console_log_, std::ios::binary);
+  }
+}
+
 void QemuProcess::Stop(absl::Duration grace) {
   if (Running() && qmp_ != nullptr) {
     qmp_->Execute("quit", {}, grace).IgnoreError();

@@ -55,6 +55,12 @@ class QemuProcess {
   bool Running();
   // Waits up to `timeout` for QEMU to exit by itself.
   bool WaitForExit(absl::Duration timeout);
+  // Waits until the console log holds `marker`: OK; Aborted if QEMU exits
+  // first; DeadlineExceeded after `timeout`. The JeOS init prints
+  // "proctor: guest ready" once its SSH server listens: probing SSH through
+  // the user network before then stalls, as slirp accepts the host's
+  // connection before the guest can take it.
+  absl::Status WaitForConsole(absl::string_view marker, absl::Duration timeout);
   // How QEMU ended, once Running() or WaitForExit() saw it go. Reaped by
   // someone else's waitpid(-1): neither exited nor signalled, code -1.
   const std::optional<ExitInfo>& exit_info() const { return exit_; }
