@@ -8,7 +8,7 @@
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/flags.h"
-#include "runner/guest_mux.h"
+#include "runner/guest_mux_client.h"
 
 namespace proctor {
 
@@ -19,7 +19,7 @@ int GuestExecCommand(const std::vector<std::string>& args) {
   if (parsed->positional.size() != 1 || absl::GetFlag(FLAGS_mux).empty()) {
     return Fail(kExitUsage, "usage: proctor guest-exec --mux=SOCKET -- SCRIPT");
   }
-  return GuestMux::RunThrough(absl::GetFlag(FLAGS_mux), parsed->positional[0]);
+  return RunGuestScript(absl::GetFlag(FLAGS_mux), parsed->positional[0]);
 }
 
 }  // namespace proctor

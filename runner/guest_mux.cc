@@ -12,37 +12,16 @@
 
 #include "absl/strings/str_cat.h"
 #include "runner/fd_io.h"
+#include "runner/guest_mux_wire.h"
 
 namespace proctor {
 namespace {
 
-enum Frame : uint8_t { kStdout = 1, kStderr = 2, kExit = 3 };
-
-bool SendFrame(int fd, Frame type, absl::string_view data) {
-  char header[5];
-  header[0] = static_cast<char>(type);
-  uint32_t len = static_cast<uint32_t>(data.size());
-  for (int i = 0; i < 4; ++i) header[1 + i] = static_cast<char>(len >> (8 * i));
-  return WriteAll(fd, absl::string_view(header, 5)) && WriteAll(fd, data);
-}
-
-bool ReadExactly(int fd, char* buf, size_t n) {
-  while (n > 0) {
-    ssize_t r = read(fd, buf, n);
-    if (r < 0 && errno == EINTR) continue;
-    if (r <= 0) return false;
-    buf += r;
-    n -= static_cast<size_t>(r);
-  }
-  return true;
-}
-
-sockaddr_un Address(const std::string& path) {
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  strncpy(addr.sun_path, path.c_str(), sizeof(addr.sun_path) - 1);
-  return addr;
-}
+using mux_wire::Address;
+using mux_wire::kExit;
+using mux_wire::kStderr;
+using mux_wire::kStdout;
+using mux_wire::SendFrame;
 
 }  // namespace
 
@@ -164,45 +143,6 @@ void GuestMux::Serve(UniqueFd conn) {
   SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
   // A session whose command failed or was cancelled may be broken: drop it.
   if (status.ok()) Give(std::move(session), generation);
-}
-
-int GuestMux::RunThrough(const std::string& socket_path,
-                         const std::string& script) {
-  UniqueFd fd(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-  sockaddr_un addr = Address(socket_path);
-  if (connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) !=
-      0) {
-    WriteAll(2, absl::StrCat("proctor: guest-exec: cannot reach ", socket_path,
-                             "\n"));
-    return 255;
-  }
-  if (!WriteAll(fd.get(), script)) return 255;
-  shutdown(fd.get(), SHUT_WR);
-  for (;;) {
-    char header[5];
-    if (!ReadExactly(fd.get(), header, 5)) {
-      WriteAll(2, "proctor: guest-exec: the runner went away\n");
-      return 255;
-    }
-    uint32_t len = 0;
-    for (int i = 3; i >= 0; --i)
-      len = (len << 8) | static_cast<unsigned char>(header[1 + i]);
-    std::string data(len, '\0');
-    if (!ReadExactly(fd.get(), &data[0], len)) return 255;
-    switch (header[0]) {
-      case kStdout:
-        WriteAll(1, data);
-        break;
-      case kStderr:
-        WriteAll(2, data);
-        break;
-      case kExit: {
-        int32_t code = 0;
-        memcpy(&code, data.data(), std::min<size_t>(4, data.size()));
-        return code < 0 ? 255 : code;
-      }
-    }
-  }
 }
 
 }  // namespace proctor

@@ -8,7 +8,8 @@
 // (one thread per helper) and answers with frames, each a type byte, a
 // 4-byte little-endian length and data: 1 stdout, 2 stderr, 3 the exit
 // status (int32; -1 when the guest closed without one). A helper that goes
-// away (killed at its timeout) cancels its command.
+// away (killed at its timeout) cancels its command. The helper's side is
+// guest_mux_client.h; the wire format guest_mux_wire.h.
 #ifndef PROCTOR_RUNNER_GUEST_MUX_H_
 #define PROCTOR_RUNNER_GUEST_MUX_H_
 
@@ -39,12 +40,6 @@ class GuestMux {
   const std::string& socket_path() const { return socket_path_; }
   // Forgets pooled sessions (their guest is gone).
   void DropSessions();
-
-  // The helper's side: runs `script` through the mux at `socket_path`,
-  // relaying output to fds 1 and 2; returns the exit status, or 255 when
-  // the guest could not be reached or was lost.
-  static int RunThrough(const std::string& socket_path,
-                        const std::string& script);
 
  private:
   GuestMux() = default;

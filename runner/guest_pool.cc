@@ -201,9 +201,10 @@ std::vector<std::string> GuestPool::ExecArgv(
   absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ",
                   ShellQuote(guest_path),
                   "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
-  return {options_.self, "guest-exec",
-          "--mux=" + (mux_ != nullptr ? mux_->socket_path() : std::string()),
-          "--", script};
+  std::string mux =
+      "--mux=" + (mux_ != nullptr ? mux_->socket_path() : std::string());
+  if (!options_.helper.empty()) return {options_.helper, mux, "--", script};
+  return {options_.self, "guest-exec", mux, "--", script};
 }
 
 }  // namespace proctor

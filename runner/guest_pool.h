@@ -29,6 +29,9 @@ struct GuestOptions {
   std::string share_dir;  // mounted read-only on /tests
   std::string run_dir;    // the job's vm/ directory
   std::string self;       // this proctor binary, for guest-exec
+  // proctor-guest-exec, the fast-starting helper for guest tests; when
+  // empty, `self guest-exec` serves instead.
+  std::string helper;
   int memory_mb = 1024;
   absl::Duration boot_timeout = absl::Seconds(120);  // QEMU start to login
 };

@@ -225,6 +225,9 @@ int RunCommand(const std::vector<std::string>& args) {
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
     g.self = std::string(self, n > 0 ? static_cast<size_t>(n) : 0);
+    std::string helper =
+        std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
+    if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
     guest = std::make_unique<GuestPool>(g);
     absl::Status booted = guest->Boot();
     dir.Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),

@@ -162,6 +162,21 @@ TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuest) {
   EXPECT_THAT(ReadFile(job + "/job.log"), HasSubstr("booting a fresh guest"));
 }
 
+TEST_F(GuestTest, ProctorWithoutItsHelperRunsGuestTestsThroughItself) {
+  // proctor-guest-exec normally sits beside proctor; a lone copy of
+  // proctor falls back to `proctor guest-exec`.
+  std::string lone = results() + "-bin/proctor";
+  fs::create_directories(results() + "-bin");
+  fs::copy_file(ProctorBinary(), lone);
+  ASSERT_FALSE(fs::exists(results() + "-bin/proctor-guest-exec"));
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\necho in-guest\n");
+  RunOutput r =
+      RunBinary(lone, {"run", "--results-dir=" + results(), "--sysinfo=off",
+                       "--image=" + ImageDir(), suite()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/001-t.sh/stdout"), "in-guest\n");
+}
+
 TEST_F(GuestTest, GuestTimeoutLeavesTheGuestUsable) {
   Script("1-hang.sh",
          "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");

@@ -95,8 +95,14 @@ Subprocess ProctorTest::Start(const std::vector<std::string>& args,
 
 RunOutput ProctorTest::Run(const std::vector<std::string>& args,
                            const std::vector<std::string>& env) {
+  return RunBinary(ProctorBinary(), args, env);
+}
+
+RunOutput ProctorTest::RunBinary(const std::string& binary,
+                                 const std::vector<std::string>& args,
+                                 const std::vector<std::string>& env) {
   SpawnOptions o;
-  o.argv = {ProctorBinary()};
+  o.argv = {binary};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
   // `env` wins over the inherited environment (getenv finds the first).
   for (char** e = environ; *e != nullptr; ++e) {

@@ -42,6 +42,10 @@ class ProctorTest : public ::testing::Test {
   // Runs `proctor ARGS...` to completion; extra "NAME=value" environment.
   RunOutput Run(const std::vector<std::string>& args,
                 const std::vector<std::string>& env = {});
+  // The same with another proctor binary (a copy, say).
+  RunOutput RunBinary(const std::string& binary,
+                      const std::vector<std::string>& args,
+                      const std::vector<std::string>& env = {});
   // Starts proctor without waiting; stdout goes to `stdout_file`.
   Subprocess Start(const std::vector<std::string>& args,
                    const std::string& stdout_file);
