@@ -343,9 +343,12 @@ void Executor::Finish(Running* r) {
     std::filesystem::copy_file(
         options_.guest->console_log(), r->abs_dir + "/guest/console.log",
         std::filesystem::copy_options::overwrite_existing, ec);
+    std::string said = options_.guest->ConsoleVerdict();
     v = {ERROR,
-         "the guest crashed or powered off during the test (QEMU "
-         "exited); its console log is in guest/console.log"};
+         absl::StrCat("the guest crashed or powered off during the test (QEMU "
+                      "exited",
+                      said.empty() ? "" : "; the console says \"" + said + "\"",
+                      "); its console log is in guest/console.log")};
     job_->Log(absl::StrCat(test.dir, ": ", v.reason));
   }
 

@@ -159,6 +159,10 @@ const std::string& GuestPool::console_log() const {
   return vm_ != nullptr ? vm_->console_log() : none;
 }
 
+std::string GuestPool::ConsoleVerdict() const {
+  return vm_ != nullptr ? TellingLine(vm_->console_log()) : "";
+}
+
 std::string GuestPool::GuestOutputDir(int index) {
   return absl::StrCat("/tmp/proctor-outputs/", index);
 }

@@ -56,6 +56,9 @@ class GuestPool {
   const std::string& accel() const { return accel_; }
   int boots() const { return boots_; }
   const std::string& console_log() const;
+  // The console line that best says why the guest stopped: the kernel's
+  // panic message if any, else the last line ("" without a console).
+  std::string ConsoleVerdict() const;
   // The session Boot() logged in with (null before a boot).
   vmm::SshSession* session() { return session_.get(); }
 

@@ -139,6 +139,23 @@ TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
               HasSubstr("booting a fresh guest"));
 }
 
+TEST_F(GuestTest, KernelPanicIsAnErrorWithThePanicInTheTestsConsoleLog) {
+  Script("1-panic.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "echo c > /proc/sysrq-trigger\nsleep 60\n");
+  Script("2-after.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.lines[1], "1-panic.sh -- ERROR");
+  EXPECT_EQ(r.lines[2], "2-after.sh -- PASS");
+  std::optional<TestResult> t = Find(LatestJob(), "1-panic.sh");
+  EXPECT_THAT(t->reason(), HasSubstr("the console says \""));
+  EXPECT_THAT(t->reason(), HasSubstr("sysrq triggered crash"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/" + t->dir() + "/guest/console.log"),
+              HasSubstr("Kernel panic - not syncing: sysrq triggered crash"));
+  EXPECT_TRUE(Leftovers().empty());
+}
+
 TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuest) {
   // Test 2 fails if it sees what test 1 left in the guest's /tmp.
   Script("1-dirty.sh",
