@@ -64,7 +64,9 @@ TEST_P(ArchiveTreeTest, EntriesAreSortedOwnedByRootAndUndated) {
     if (names.back() == "bin/sh") {
       EXPECT_STREQ(archive_entry_symlink(e), "busybox");
     }
-    if (names.back() == "tmp") EXPECT_EQ(archive_entry_perm(e), 01777);
+    if (names.back() == "tmp") {
+      EXPECT_EQ(archive_entry_perm(e), 01777);
+    }
   }
   archive_read_free(a);
   EXPECT_THAT(names,
