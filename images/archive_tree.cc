@@ -11,6 +11,7 @@
 namespace proctor::images {
 
 void ArchiveTree::AddParents(const std::string& path) {
+  if (!parent_dirs_) return;
   for (size_t slash = path.find('/'); slash != std::string::npos;
        slash = path.find('/', slash + 1)) {
     std::string dir = path.substr(0, slash);
@@ -42,35 +43,74 @@ bool ArchiveTree::Contains(const std::string& path) const {
   return entries_.count(path) > 0;
 }
 
+std::vector<std::string> ArchiveTree::Paths() const {
+  std::vector<std::string> paths;
+  for (const auto& [path, entry] : entries_) paths.push_back(path);
+  return paths;
+}
+
 const std::string* ArchiveTree::Content(const std::string& path) const {
   auto it = entries_.find(path);
   if (it == entries_.end() || it->second.kind != Entry::kFile) return nullptr;
   return &it->second.data;
 }
 
+namespace {
+
+void Configure(archive* a, ArchiveFormat format, bool gzip) {
+  if (format == ArchiveFormat::kCpio) {
+    archive_write_set_format_cpio_newc(a);
+  } else {
+    // ustar headers, with a pax extended header only for what ustar
+    // cannot hold (long names); never atime or ctime.
+    archive_write_set_format_pax_restricted(a);
+  }
+  if (gzip) {
+    archive_write_add_filter_gzip(a);
+    // No file name and no timestamp in the gzip header: same bytes always.
+    archive_write_set_filter_option(a, "gzip", "timestamp", nullptr);
+    archive_write_set_filter_option(a, "gzip", "compression-level", "9");
+  }
+  archive_write_set_bytes_in_last_block(a, 1);
+}
+
+la_ssize_t AppendToString(archive*, void* out, const void* buf, size_t n) {
+  static_cast<std::string*>(out)->append(static_cast<const char*>(buf), n);
+  return static_cast<la_ssize_t>(n);
+}
+
+}  // namespace
+
 absl::Status ArchiveTree::Write(const std::string& out_path,
                                 ArchiveFormat format, bool gzip) const {
   std::unique_ptr<archive, int (*)(archive*)> a(archive_write_new(),
                                                 archive_write_free);
-  bool cpio = format == ArchiveFormat::kCpio;
-  if (cpio) {
-    archive_write_set_format_cpio_newc(a.get());
-  } else {
-    // ustar headers, with a pax extended header only for what ustar
-    // cannot hold (long names); never atime or ctime.
-    archive_write_set_format_pax_restricted(a.get());
-  }
-  if (gzip) {
-    archive_write_add_filter_gzip(a.get());
-    // No file name and no timestamp in the gzip header: same bytes always.
-    archive_write_set_filter_option(a.get(), "gzip", "timestamp", nullptr);
-    archive_write_set_filter_option(a.get(), "gzip", "compression-level", "9");
-  }
-  archive_write_set_bytes_in_last_block(a.get(), 1);
+  Configure(a.get(), format, gzip);
   if (archive_write_open_filename(a.get(), out_path.c_str()) != ARCHIVE_OK) {
     return absl::UnavailableError(
         absl::StrCat(out_path, ": ", archive_error_string(a.get())));
   }
+  return WriteTo(a.get(), format, gzip, out_path);
+}
+
+absl::StatusOr<std::string> ArchiveTree::Serialize(ArchiveFormat format,
+                                                   bool gzip) const {
+  std::unique_ptr<archive, int (*)(archive*)> a(archive_write_new(),
+                                                archive_write_free);
+  Configure(a.get(), format, gzip);
+  std::string out;
+  if (archive_write_open(a.get(), &out, nullptr, AppendToString, nullptr) !=
+      ARCHIVE_OK) {
+    return absl::InternalError(archive_error_string(a.get()));
+  }
+  absl::Status s = WriteTo(a.get(), format, gzip, "archive");
+  if (!s.ok()) return s;
+  return out;
+}
+
+absl::Status ArchiveTree::WriteTo(archive* a, ArchiveFormat format, bool,
+                                  const std::string& name) const {
+  bool cpio = format == ArchiveFormat::kCpio;
   std::unique_ptr<archive_entry, void (*)(archive_entry*)> e(
       archive_entry_new(), archive_entry_free);
   int64_t ino = 0;
@@ -102,19 +142,19 @@ absl::Status ArchiveTree::Write(const std::string& out_path,
                                static_cast<int64_t>(entry.data.size()));
         break;
     }
-    if (archive_write_header(a.get(), e.get()) != ARCHIVE_OK) {
+    if (archive_write_header(a, e.get()) != ARCHIVE_OK) {
       return absl::InternalError(
-          absl::StrCat(path, ": ", archive_error_string(a.get())));
+          absl::StrCat(path, ": ", archive_error_string(a)));
     }
     if (entry.kind == Entry::kFile && !entry.data.empty() &&
-        archive_write_data(a.get(), entry.data.data(), entry.data.size()) < 0) {
+        archive_write_data(a, entry.data.data(), entry.data.size()) < 0) {
       return absl::InternalError(
-          absl::StrCat(path, ": ", archive_error_string(a.get())));
+          absl::StrCat(path, ": ", archive_error_string(a)));
     }
   }
-  if (archive_write_close(a.get()) != ARCHIVE_OK) {
+  if (archive_write_close(a) != ARCHIVE_OK) {
     return absl::InternalError(
-        absl::StrCat(out_path, ": ", archive_error_string(a.get())));
+        absl::StrCat(name, ": ", archive_error_string(a)));
   }
   return absl::OkStatus();
 }

@@ -8,9 +8,13 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+
+struct archive;
 
 namespace proctor::images {
 
@@ -18,6 +22,10 @@ enum class ArchiveFormat { kCpio, kTar };
 
 class ArchiveTree {
  public:
+  // `parent_dirs`: whether adding "a/b" adds an entry for "a" too (a file
+  // system wants them; an OCI archive holds only regular files).
+  explicit ArchiveTree(bool parent_dirs = true) : parent_dirs_(parent_dirs) {}
+
   // Paths are relative ("bin/sh"); missing parent directories are added.
   void AddFile(const std::string& path, std::string content, int mode);
   void AddSymlink(const std::string& path, const std::string& target);
@@ -28,7 +36,11 @@ class ArchiveTree {
   // Writes the archive; `gzip` compresses it (no name, no timestamp).
   absl::Status Write(const std::string& out_path, ArchiveFormat format,
                      bool gzip) const;
+  // The same bytes Write() would give, in memory.
+  absl::StatusOr<std::string> Serialize(ArchiveFormat format, bool gzip) const;
   size_t size() const { return entries_.size(); }
+  // Every path, sorted.
+  std::vector<std::string> Paths() const;
 
  private:
   struct Entry {
@@ -37,6 +49,9 @@ class ArchiveTree {
     std::string data;  // content, or symlink target
   };
   void AddParents(const std::string& path);
+  absl::Status WriteTo(::archive* a, ArchiveFormat format, bool gzip,
+                       const std::string& name) const;
+  bool parent_dirs_;
   std::map<std::string, Entry> entries_;
 };
 

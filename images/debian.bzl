@@ -8,8 +8,8 @@ naming the package and both digests on a mismatch. Fetched packages are
 also stored in $PROCTOR_DEB_CACHE when it is set, so a machine without the
 archive can be given a directory of .deb files instead.
 
-Each package becomes `@NAME//:PACKAGE` (the .deb file), and `@NAME//:lock`
-is the lock itself.
+Each package becomes `@NAME//:PACKAGE` (the .deb file), `@NAME//:userland`
+is every package but the kernels, and `@NAME//:lock` is the lock itself.
 """
 
 def _parse_lock(text):
@@ -87,6 +87,13 @@ def _debian_packages_impl(rctx):
     ]
     for e in entries:
         build.append("filegroup(name = \"%s\", srcs = [\"debs/%s_%s.deb\"])" % (e.name, e.name, e.arch))
+    # Every package but the kernels (guest-only): what a root file system
+    # picks its files from.
+    build.append("filegroup(name = \"userland\", srcs = [%s])" % ", ".join([
+        "\"debs/%s_%s.deb\"" % (e.name, e.arch)
+        for e in entries
+        if not e.name.startswith("linux-image-")
+    ]))
     rctx.file("BUILD.bazel", "\n".join(build) + "\n")
     rctx.symlink(rctx.attr.lock, "lock")
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)

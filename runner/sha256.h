@@ -5,10 +5,12 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 
 namespace proctor {
 
 absl::StatusOr<std::string> Sha256File(const std::string& path);
+std::string Sha256Hex(absl::string_view bytes);
 
 }  // namespace proctor
 
