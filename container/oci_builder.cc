@@ -20,6 +20,7 @@
 #include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "container/oci_archive.h"
 #include "container/rootfs.h"
 #include "images/archive_tree.h"
@@ -45,6 +46,9 @@ ABSL_FLAG(std::vector<std::string>, entrypoint, {}, "the entrypoint argv");
 ABSL_FLAG(std::string, workdir, "/", "the working directory");
 ABSL_FLAG(std::vector<std::string>, volumes, {}, "volume paths");
 ABSL_FLAG(std::vector<std::string>, labels, {}, "KEY=value");
+ABSL_FLAG(std::string, status_file, "",
+          "Bazel's stable-status.txt: STABLE_PROCTOR_REVISION becomes the "
+          "org.opencontainers.image.revision label");
 ABSL_FLAG(std::string, ref_name, "", "the image's name, NAME:TAG");
 ABSL_FLAG(std::string, out, "", "the archive to write");
 ABSL_FLAG(std::string, digest_out, "", "where the manifest digest goes");
@@ -164,6 +168,16 @@ absl::Status Build() {
   for (const std::string& l : absl::GetFlag(FLAGS_labels)) {
     std::pair<std::string, std::string> kv = absl::StrSplit(l, '=');
     config.labels[kv.first] = kv.second;
+  }
+  if (!absl::GetFlag(FLAGS_status_file).empty()) {
+    absl::StatusOr<std::string> status =
+        ReadFile(absl::GetFlag(FLAGS_status_file));
+    if (!status.ok()) return status.status();
+    for (absl::string_view line : absl::StrSplit(*status, '\n')) {
+      if (absl::ConsumePrefix(&line, "STABLE_PROCTOR_REVISION ")) {
+        config.labels["org.opencontainers.image.revision"] = std::string(line);
+      }
+    }
   }
   absl::StatusOr<OciDigests> digests =
       WriteOciArchive(oci_layers, config, absl::GetFlag(FLAGS_ref_name),

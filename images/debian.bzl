@@ -9,7 +9,8 @@ also stored in $PROCTOR_DEB_CACHE when it is set, so a machine without the
 archive can be given a directory of .deb files instead.
 
 Each package becomes `@NAME//:PACKAGE` (the .deb file), `@NAME//:userland`
-is every package but the kernels, and `@NAME//:lock` is the lock itself.
+is every package but the kernels, `@NAME//:lock` is the lock itself, and
+`@NAME//:versions.bzl` defines VERSIONS, package name -> version.
 """
 
 def _parse_lock(text):
@@ -95,6 +96,10 @@ def _debian_packages_impl(rctx):
         if not e.name.startswith("linux-image-")
     ]))
     rctx.file("BUILD.bazel", "\n".join(build) + "\n")
+    rctx.file("versions.bzl", "VERSIONS = {\n%s}\n" % "".join([
+        "    \"%s\": \"%s\",\n" % (e.name, e.version)
+        for e in entries
+    ]))
     rctx.symlink(rctx.attr.lock, "lock")
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
 

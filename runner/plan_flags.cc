@@ -13,6 +13,11 @@ absl::StatusOr<PlanOptions> PlanOptionsFromFlags(const ParsedArgs& parsed) {
   };
   PlanOptions plan;
   plan.paths = parsed.positional;
+  // The container sets PROCTOR_TESTS=/tests: `docker run IMAGE --flags`
+  // then needs no path.
+  const char* tests = getenv("PROCTOR_TESTS");
+  if (plan.paths.empty() && tests != nullptr && *tests != '\0')
+    plan.paths.push_back(tests);
   plan.filter = absl::GetFlag(FLAGS_filter);
   plan.tags = absl::GetFlag(FLAGS_tags);
   const char* path = getenv("PATH");

@@ -15,6 +15,8 @@ PACKAGES=(
   procps util-linux iproute2 pciutils kmod
   # guests: QEMU and the image tools (the container later pins its own)
   qemu-system-x86 qemu-utils openssh-client
+  # the container end-to-end test: podman (runc; see tools/containers.conf)
+  podman runc
 )
 
 missing=()

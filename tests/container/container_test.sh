@@ -1,0 +1,96 @@
+#!/bin/bash
+# The OCI image end to end with a real podman: load //container:image into
+# a store of the test's own, run it against the example suite on the host
+# side and in the guest, and check the result tree from the host: verdicts,
+# sysinfo, ownership by the --user given, and the exit codes bad input
+# gets. podman runs as root here with runc (tools/containers.conf).
+set -euo pipefail
+
+src="$TEST_SRCDIR/proctor"
+export PATH="$PATH:/usr/sbin:/sbin"
+export CONTAINERS_CONF="$src/tools/containers.conf"
+# podman wants a short runroot (under 50 characters): not under TEST_TMPDIR.
+store="$(mktemp -d /tmp/proctor-podman.XXXXXX)"
+podman() {
+  command podman --root "$store/root" --runroot "$store/run" \
+    --tmpdir "$store/tmp" "$@"
+}
+cleanup() {
+  podman rmi -af >/dev/null 2>&1 || true
+  command podman --root "$store/root" --runroot "$store/run" system reset \
+    -f >/dev/null 2>&1 || true
+  rm -rf "$store" 2>/dev/null || true
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+out="$(podman load -i "$src/container/image.tar" 2>&1)" || fail "load: $out"
+[[ "$out" == *"Loaded image: localhost/proctor:0.1.0"* ]] || fail "load said: $out"
+digest="$(podman image inspect --format '{{.Digest}}' localhost/proctor:0.1.0)"
+[[ "$digest" == "$(cat "$src/container/image.digest")" ]] ||
+  fail "podman sees digest $digest, Bazel wrote $(cat "$src/container/image.digest")"
+
+# Real files, not runfile symlinks: the container sees only the mount.
+tests="$TEST_TMPDIR/tests"
+cp -rL "$src/tests/examples" "$tests"
+rm -f "$tests/BUILD.bazel"
+user=1234:1234
+results="$TEST_TMPDIR/results"
+mkdir -p "$results"
+chown "$user" "$results"
+
+run() {  # RESULTS_MOUNT_OPTIONS ARGS...: the container's exit status
+  local mount="$1"
+  shift
+  local rc=0
+  podman run --rm --network=none -v "$tests:/tests:ro" -v "$results:/results$mount" \
+    --user "$user" localhost/proctor:0.1.0 "$@" >"$TEST_TMPDIR/out" \
+    2>"$TEST_TMPDIR/err" || rc=$?
+  return $rc
+}
+want_lines() {  # the verdict lines every run of the examples prints
+  grep -- ' -- ' "$TEST_TMPDIR/out" | sort >"$TEST_TMPDIR/got"
+  printf '%s\n' \
+    "c-test.sh -- $1" \
+    "look-mom-i-can-use-perl.pl -- FAIL" \
+    "look-mom-i-can-use-shell.sh -- PASS" \
+    "my-full-test.py -- PASS" \
+    "my-yet-another-test.sh -- SKIPPED" \
+    "needs-a-missing-tool.sh -- SKIPPED" \
+    "subdir/nested.sh -- PASS" \
+    "tap-producer.sh -- PASS" \
+    "uses-data-and-tempdir.sh -- PASS" | sort >"$TEST_TMPDIR/want"
+  diff "$TEST_TMPDIR/want" "$TEST_TMPDIR/got" || fail "verdicts differ"
+}
+
+# Host side: no C compiler in the image, so the C test skips.
+rc=0; run "" || rc=$?
+[[ $rc == 1 ]] || fail "host run exit $rc: $(cat "$TEST_TMPDIR/err")"
+want_lines SKIPPED
+job="$(readlink -f "$results/latest")"
+[[ -s "$job/results.json" && -s "$job/results.xml" ]] || fail "no results in $job"
+grep -q '"status": "PASS"' "$job/results.json" || fail "results.json has no PASS"
+[[ -s "$job/sysinfo/pre/uname_-a" ]] || fail "no sysinfo in $job"
+not_mine="$(find "$results" ! -user 1234 | head -1)"
+[[ -z "$not_mine" ]] || fail "$not_mine is not owned by uid 1234"
+
+# In the guest: the bundled QEMU and JeOS image, under TCG here.
+rc=0; run "" --where=guest --sysinfo=off || rc=$?
+[[ $rc == 1 ]] || fail "guest run exit $rc: $(cat "$TEST_TMPDIR/err")"
+want_lines SKIPPED
+job="$(readlink -f "$results/latest")"
+grep -q "proctor: guest ready" "$job/vm/console.log" || fail "no guest console log"
+grep -q "^tcg" "$job/vm/accel" || grep -q "^kvm" "$job/vm/accel" || fail "no accel"
+grep -q "accel" "$TEST_TMPDIR/err" "$job/job.log" || fail "the run did not say its accelerator"
+
+# Bad input.
+rc=0; run ":ro" || rc=$?
+[[ $rc == 3 ]] || fail "read-only /results: exit $rc"
+grep -q "not writable" "$TEST_TMPDIR/err" || fail "read-only /results: $(cat "$TEST_TMPDIR/err")"
+rc=0; run "" --no-such-flag || rc=$?
+[[ $rc == 2 ]] || fail "unknown flag: exit $rc"
+grep -q "unknown flag --no-such-flag" "$TEST_TMPDIR/err" || fail "unknown flag: $(cat "$TEST_TMPDIR/err")"
+rc=0; run "" /tmp || rc=$?
+[[ $rc == 2 ]] || fail "no tests: exit $rc"
+grep -q "no tests found" "$TEST_TMPDIR/err" || fail "no tests: $(cat "$TEST_TMPDIR/err")"
+echo PASS
