@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
@@ -20,6 +22,7 @@
 #include "runner/flags.h"
 #include "runner/guest_pool.h"
 #include "runner/guest_sysinfo.h"
+#include "runner/host_mount.h"
 #include "runner/job_dir.h"
 #include "runner/plan.h"
 #include "runner/plan_flags.h"
@@ -151,6 +154,15 @@ int RunCommand(const std::vector<std::string>& args) {
   std::string results = absl::GetFlag(FLAGS_results_dir);
   if (results.empty()) results = Getenv("PROCTOR_RESULTS");
   if (results.empty()) results = "results";
+  if (Getenv("PROCTOR_RESULTS_MOUNT") == "required") {
+    std::ifstream in("/proc/self/mountinfo");
+    std::ostringstream mountinfo;
+    mountinfo << in.rdbuf();
+    absl::Status mounted =
+        CheckHostMount(AbsolutePath(results), mountinfo.str());
+    if (!mounted.ok())
+      return Fail(kExitInfrastructure, std::string(mounted.message()));
+  }
   absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<JobDir>> job =
       JobDir::Create(AbsolutePath(results), start);

@@ -93,4 +93,10 @@ grep -q "unknown flag --no-such-flag" "$TEST_TMPDIR/err" || fail "unknown flag: 
 rc=0; run "" /tmp || rc=$?
 [[ $rc == 2 ]] || fail "no tests: exit $rc"
 grep -q "no tests found" "$TEST_TMPDIR/err" || fail "no tests: $(cat "$TEST_TMPDIR/err")"
+# No /results mount: the results would vanish with the container.
+rc=0
+podman run --rm --network=none -v "$tests:/tests:ro" localhost/proctor:0.1.0 \
+  >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
+[[ $rc == 3 ]] || fail "no /results mount: exit $rc"
+grep -q "anonymous volume" "$TEST_TMPDIR/err" || fail "no /results mount: $(cat "$TEST_TMPDIR/err")"
 echo PASS
