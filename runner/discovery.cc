@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <fstream>
 #include <system_error>
 
 #include "absl/strings/str_cat.h"
@@ -67,6 +68,11 @@ absl::Status Walk(const fs::path& dir, const std::string& prefix,
       if (!s.ok()) return s;
     } else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
       out->push_back(MakeSpec(rel, path.string()));
+    } else if (S_ISREG(st.st_mode) && options.unexecutable_scripts != nullptr) {
+      char magic[2] = {0, 0};
+      std::ifstream(path, std::ios::binary).read(magic, 2);
+      if (magic[0] == '#' && magic[1] == '!')
+        options.unexecutable_scripts->push_back(path.string());
     }
   }
   return absl::OkStatus();

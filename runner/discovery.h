@@ -27,6 +27,9 @@ struct TestSpec {
 
 struct DiscoveryOptions {
   std::string skip_dir;  // absolute path of a directory never to enter
+  // If set, gets the scripts ("#!" first) that were skipped for not being
+  // executable: a suite that forgot `chmod +x` is told so.
+  std::vector<std::string>* unexecutable_scripts = nullptr;
 };
 
 absl::StatusOr<std::vector<TestSpec>> Discover(

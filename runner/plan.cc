@@ -44,6 +44,8 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
     }
   }
   DiscoveryOptions d;
+  std::vector<std::string> unexecutable;
+  d.unexecutable_scripts = &unexecutable;
   d.skip_dir = o.skip_dir;
   absl::StatusOr<std::vector<TestSpec>> specs = Discover(o.paths, d);
   if (!specs.ok()) return specs.status();
@@ -94,10 +96,19 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
     }
   }
   if (plan.empty()) {
+    std::string hint;
+    if (!unexecutable.empty()) {
+      hint =
+          absl::StrCat("; ", unexecutable.size(),
+                       unexecutable.size() == 1 ? " script is" : " scripts are",
+                       " not executable, e.g. ", unexecutable[0],
+                       ": chmod +x to make them tests");
+    }
     return absl::NotFoundError(absl::StrCat(
         "no tests found in ", absl::StrJoin(o.paths, " "),
         (filter != nullptr || !o.tags.empty()) ? " (after --filter/--tags)"
-                                               : ""));
+                                               : "",
+        hint));
   }
   int total = static_cast<int>(plan.size());
   for (int i = 0; i < total; ++i) {

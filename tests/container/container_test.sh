@@ -100,6 +100,19 @@ grep -q "unknown flag --no-such-flag" "$TEST_TMPDIR/err" || fail "unknown flag: 
 rc=0; run "" /tmp || rc=$?
 [[ $rc == 2 ]] || fail "no tests: exit $rc"
 grep -q "no tests found" "$TEST_TMPDIR/err" || fail "no tests: $(cat "$TEST_TMPDIR/err")"
+# A suite whose only script is not executable.
+noexec="$TEST_TMPDIR/noexec"
+mkdir -p "$noexec"
+printf '#!/bin/sh\ntrue\n' >"$noexec/t.sh"
+chmod 644 "$noexec/t.sh"
+rc=0
+podman run --rm --network=none -v "$noexec:/tests:ro" -v "$results:/results" \
+  --user "$user" localhost/proctor:0.1.0 >"$TEST_TMPDIR/out" \
+  2>"$TEST_TMPDIR/err" || rc=$?
+[[ $rc == 2 ]] || fail "unexecutable test: exit $rc"
+grep -q "1 script is not executable, e.g. /tests/t.sh" "$TEST_TMPDIR/err" ||
+  fail "unexecutable test: $(cat "$TEST_TMPDIR/err")"
+
 # No /results mount: the results would vanish with the container.
 rc=0
 podman run --rm --network=none -v "$tests:/tests:ro" localhost/proctor:0.1.0 \

@@ -49,6 +49,24 @@ TEST_F(CliTest, EmptyDirectoryIsAUsageError) {
                    "no tests found in");
 }
 
+TEST_F(CliTest, UnexecutableScriptsAreNamedWhenNoTestIsFound) {
+  Script("t.sh", "#!/bin/sh\ntrue\n", 0644);
+  Script("notes.txt", "not a script\n", 0644);
+  ExpectUsageError(Run({"run", "--results-dir=" + results(), suite()}),
+                   "no tests found in " + suite() +
+                       "; 1 script is not executable, e.g. " + suite() +
+                       "/t.sh: chmod +x to make them tests");
+}
+
+TEST_F(CliTest, WithoutAPathProctorTestsIsRun) {
+  // The container's default: PROCTOR_TESTS=/tests.
+  Script("t.sh", "#!/bin/sh\ntrue\n");
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off"},
+                    {"PROCTOR_TESTS=" + suite()});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.lines[1], "t.sh -- PASS");
+}
+
 TEST_F(CliTest, BadFlagValuesAreUsageErrors) {
   Script("t.sh", "#!/bin/sh\n");
   ExpectUsageError(
