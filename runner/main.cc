@@ -2,6 +2,7 @@
 // see `proctor help`.
 #include <stdio.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -20,6 +21,12 @@ namespace proctor {
 
 int Fail(int code, const std::string& message) {
   absl::FPrintF(stderr, "proctor: error: %s\n", message);
+  // Under `bazel test`, an infrastructure error is told apart from a test
+  // failure through this file.
+  const char* infra = getenv("TEST_INFRASTRUCTURE_FAILURE_FILE");
+  if (code == kExitInfrastructure && infra != nullptr && *infra != '\0') {
+    std::ofstream(infra, std::ios::app) << "proctor: " << message << "\n";
+  }
   return code;
 }
 

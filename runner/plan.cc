@@ -110,6 +110,16 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
                                                : "",
         hint));
   }
+  if (o.total_shards > 1) {
+    std::vector<PlannedTest> mine;
+    for (size_t i = 0; i < plan.size(); ++i) {
+      if (static_cast<int>(i % static_cast<size_t>(o.total_shards)) ==
+          o.shard_index) {
+        mine.push_back(std::move(plan[i]));
+      }
+    }
+    plan = std::move(mine);
+  }
   int total = static_cast<int>(plan.size());
   for (int i = 0; i < total; ++i) {
     plan[i].index = i + 1;

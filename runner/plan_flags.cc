@@ -3,6 +3,8 @@
 #include <stdlib.h>
 
 #include "absl/flags/flag.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
 #include "runner/flags.h"
 
 namespace proctor {
@@ -19,6 +21,23 @@ absl::StatusOr<PlanOptions> PlanOptionsFromFlags(const ParsedArgs& parsed) {
   if (plan.paths.empty() && tests != nullptr && *tests != '\0')
     plan.paths.push_back(tests);
   plan.filter = absl::GetFlag(FLAGS_filter);
+  // Under `bazel test`: --test_filter arrives as TESTBRIDGE_TEST_ONLY, and
+  // the shard to run as TEST_SHARD_INDEX of TEST_TOTAL_SHARDS.
+  const char* only = getenv("TESTBRIDGE_TEST_ONLY");
+  if (plan.filter.empty() && only != nullptr) plan.filter = only;
+  const char* shards = getenv("TEST_TOTAL_SHARDS");
+  const char* shard = getenv("TEST_SHARD_INDEX");
+  if (shards != nullptr && shard != nullptr) {
+    int total = 0, index = 0;
+    if (!absl::SimpleAtoi(shards, &total) || !absl::SimpleAtoi(shard, &index) ||
+        total < 0 || index < 0 || (total > 0 && index >= total)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("bad shard: TEST_SHARD_INDEX=", shard,
+                       " of TEST_TOTAL_SHARDS=", shards));
+    }
+    plan.total_shards = total;
+    plan.shard_index = index;
+  }
   plan.tags = absl::GetFlag(FLAGS_tags);
   const char* path = getenv("PATH");
   plan.path_env = path == nullptr ? "" : path;

@@ -148,11 +148,18 @@ int RunCommand(const std::vector<std::string>& args) {
     return Fail(kExitInfrastructure, std::string(signals.status().message()));
 
   absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(plan);
+  // Bazel asks a sharded test to say it shards by touching this file.
+  if (std::string f = Getenv("TEST_SHARD_STATUS_FILE");
+      !f.empty() && plan.total_shards > 0) {
+    std::ofstream touch(f, std::ios::app);
+  }
   if (!tests.ok())
     return Fail(kExitUsage, std::string(tests.status().message()));
 
   std::string results = absl::GetFlag(FLAGS_results_dir);
   if (results.empty()) results = Getenv("PROCTOR_RESULTS");
+  // Under `bazel test`, the result tree is an undeclared output.
+  if (results.empty()) results = Getenv("TEST_UNDECLARED_OUTPUTS_DIR");
   if (results.empty()) results = "results";
   if (Getenv("PROCTOR_RESULTS_MOUNT") == "required") {
     std::ifstream in("/proc/self/mountinfo");
@@ -289,6 +296,18 @@ int RunCommand(const std::vector<std::string>& args) {
   dir.Log(absl::StrCat("done: exit ", code));
   if (!written.ok())
     return Fail(kExitInfrastructure, std::string(written.message()));
+  // Under `bazel test`: the JUnit report, one case per test and per TAP
+  // point, for Bazel's per-case summary.
+  if (std::string xml = Getenv("XML_OUTPUT_FILE"); !xml.empty()) {
+    std::error_code ec;
+    std::filesystem::copy_file(
+        dir.path() + "/results.xml", xml,
+        std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) {
+      return Fail(kExitInfrastructure,
+                  absl::StrCat("cannot write ", xml, ": ", ec.message()));
+    }
+  }
   return code;
 }
 

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -20,6 +21,40 @@
 extern char** environ;
 
 namespace proctor::testing {
+
+namespace {
+
+// This process's environment for proctor, less what `env` overrides (getenv
+// finds the first entry) and less Bazel's test contract variables: those
+// are this test's, not proctor's, and reach proctor only when a test gives
+// them.
+std::vector<std::string> InheritedEnv(const std::vector<std::string>& env) {
+  static const char* const kBazelTestVars[] = {
+      "XML_OUTPUT_FILE",
+      "TEST_INFRASTRUCTURE_FAILURE_FILE",
+      "TEST_SHARD_INDEX",
+      "TEST_TOTAL_SHARDS",
+      "TEST_SHARD_STATUS_FILE",
+      "TESTBRIDGE_TEST_ONLY",
+      "TEST_UNDECLARED_OUTPUTS_DIR"};
+  std::vector<std::string> out;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string entry = *e;
+    std::string name = entry.substr(0, entry.find('='));
+    if (std::find(std::begin(kBazelTestVars), std::end(kBazelTestVars), name) !=
+        std::end(kBazelTestVars)) {
+      continue;
+    }
+    bool overridden = false;
+    for (const std::string& x : env) {
+      if (x.compare(0, name.size() + 1, name + "=") == 0) overridden = true;
+    }
+    if (!overridden) out.push_back(entry);
+  }
+  return out;
+}
+
+}  // namespace
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -85,7 +120,7 @@ Subprocess ProctorTest::Start(const std::vector<std::string>& args,
   SpawnOptions o;
   o.argv = {ProctorBinary()};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  for (char** e = environ; *e != nullptr; ++e) o.env.push_back(*e);
+  o.env = InheritedEnv({});
   UniqueFd out(open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
   o.stdout_fd = out.get();
   absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
@@ -104,16 +139,7 @@ RunOutput ProctorTest::RunBinary(const std::string& binary,
   SpawnOptions o;
   o.argv = {binary};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  // `env` wins over the inherited environment (getenv finds the first).
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string entry = *e;
-    std::string name = entry.substr(0, entry.find('='));
-    bool overridden = false;
-    for (const std::string& x : env) {
-      if (x.compare(0, name.size() + 1, name + "=") == 0) overridden = true;
-    }
-    if (!overridden) o.env.push_back(entry);
-  }
+  o.env = InheritedEnv(env);
   o.env.insert(o.env.end(), env.begin(), env.end());
   std::string out_path = root_ + "/proctor.stdout";
   std::string err_path = root_ + "/proctor.stderr";
