@@ -1,0 +1,3 @@
+#!/bin/sh
+# proctor: tags=quick
+echo one
