@@ -14,7 +14,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
@@ -24,6 +23,7 @@
 #include "container/oci_archive.h"
 #include "container/rootfs.h"
 #include "images/archive_tree.h"
+#include "runner/read_file.h"
 
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages to pick files from");
 ABSL_FLAG(std::vector<std::string>, roots, {},
@@ -55,14 +55,6 @@ ABSL_FLAG(std::string, digest_out, "", "where the manifest digest goes");
 
 namespace proctor::container {
 namespace {
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // Busybox says which applets it has (bin/sh, usr/bin/awk, ...): it runs
 // here, on the build host, from a temporary copy.

@@ -44,38 +44,12 @@ def _jeos_image_impl(ctx):
 
     want_vmlinux = ctx.attr.sha256.get("vmlinux", "(none)")
     want_initramfs = ctx.attr.sha256.get("initramfs", "(none)")
-    ctx.actions.run_shell(
-        inputs = [raw_vmlinux, raw_initramfs],
-        outputs = [vmlinux, initramfs, manifest],
-        command = """
-set -eu
-got_vmlinux=$(sha256sum "$1" | cut -d' ' -f1)
-got_initramfs=$(sha256sum "$2" | cut -d' ' -f1)
-status=0
-if [ "$got_vmlinux" != "$7" ]; then
-  echo "$8: vmlinux sha256 mismatch: pinned $7, built $got_vmlinux" >&2; status=1
-fi
-if [ "$got_initramfs" != "$9" ]; then
-  echo "$8: initramfs sha256 mismatch: pinned $9, built $got_initramfs" >&2; status=1
-fi
-[ $status -eq 0 ] || exit 1
-cp "$1" "$3"
-cp "$2" "$4"
-printf '%s  vmlinux\\n%s  initramfs\\n' "$got_vmlinux" "$got_initramfs" > "$5"
-""",
-        arguments = [
-            raw_vmlinux.path,
-            raw_initramfs.path,
-            vmlinux.path,
-            initramfs.path,
-            manifest.path,
-            "unused",
-            want_vmlinux,
-            str(ctx.label),
-            want_initramfs,
-        ],
-        mnemonic = "JeosVerify",
-        progress_message = "Checking the pinned digests of %s" % ctx.label,
+    _check_pinned(ctx, raw_vmlinux, vmlinux, want_vmlinux, "vmlinux")
+    _check_pinned(ctx, raw_initramfs, initramfs, want_initramfs, "initramfs")
+    # The artifacts match the pins, so the pins are their digests.
+    ctx.actions.write(
+        output = manifest,
+        content = "%s  vmlinux\n%s  initramfs\n" % (want_vmlinux, want_initramfs),
     )
     return [DefaultInfo(
         files = depset([vmlinux, initramfs, manifest]),
@@ -97,11 +71,12 @@ def _jeos_tarball_impl(ctx):
         mnemonic = "JeosTarball",
         progress_message = "Packing %s" % ctx.label,
     )
-    _check_pinned(ctx, raw, out, ctx.attr.sha256)
+    _check_pinned(ctx, raw, out, ctx.attr.sha256, "tarball")
     return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
 
-def _check_pinned(ctx, raw, out, want):
-    """Copies `raw` to `out` only if its sha256 is `want`."""
+def _check_pinned(ctx, raw, out, want, what):
+    """Copies `raw` to `out` only if its sha256 is `want`; else fails naming
+    the target, `what` it built and both digests."""
     ctx.actions.run_shell(
         inputs = [raw],
         outputs = [out],
@@ -109,13 +84,13 @@ def _check_pinned(ctx, raw, out, want):
 set -eu
 got=$(sha256sum "$1" | cut -d' ' -f1)
 if [ "$got" != "$3" ]; then
-  echo "$4: sha256 mismatch: pinned $3, built $got" >&2; exit 1
+  echo "$4: $5 sha256 mismatch: pinned $3, built $got" >&2; exit 1
 fi
 cp "$1" "$2"
 """,
-        arguments = [raw.path, out.path, want, str(ctx.label)],
+        arguments = [raw.path, out.path, want, str(ctx.label), what],
         mnemonic = "PinnedDigest",
-        progress_message = "Checking the pinned digest of %s" % ctx.label,
+        progress_message = "Checking the pinned digest of %s (%s)" % (ctx.label, what),
     )
 
 jeos_tarball = rule(

@@ -8,7 +8,6 @@
 #include <algorithm>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -23,6 +22,7 @@
 #include "images/deb_reader.h"
 #include "images/kernel_modules.h"
 #include "images/vmlinux.h"
+#include "runner/read_file.h"
 
 ABSL_FLAG(std::string, kernel_deb, "", "the Debian kernel package");
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages whose files go in");
@@ -60,14 +60,6 @@ bool Excluded(const std::string& path) {
     if (path == prefix || absl::StartsWith(path, prefix + "/")) return true;
   }
   return false;
-}
-
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return absl::NotFoundError(absl::StrCat("cannot read ", path));
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 absl::Status WriteFile(const std::string& path, absl::string_view content) {

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "runner/guest_pool.h"
+
 namespace proctor {
 
 inline constexpr int kExitOk = 0;
@@ -28,10 +30,11 @@ int ImageCommand(const std::vector<std::string>& args);
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);
 
-// The guest image named by --image and --image-sha256 (else by
-// $PROCTOR_IMAGE and $PROCTOR_IMAGE_SHA256), fetched if need be and
-// verified (guest_image.h). On failure, prints why and sets *exit_code.
-std::optional<std::string> GuestImageFromFlags(int* exit_code);
+// The guest settings the flags give (--boot-timeout, --accel, and the image
+// named by --image and --image-sha256, else by $PROCTOR_IMAGE and
+// $PROCTOR_IMAGE_SHA256, fetched if need be and verified: guest_image.h).
+// On failure, prints why and sets *exit_code.
+std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code);
 
 }  // namespace proctor
 

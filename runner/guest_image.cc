@@ -10,7 +10,6 @@
 #include <functional>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -19,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "runner/http_fetch.h"
+#include "runner/read_file.h"
 #include "runner/sha256.h"
 
 namespace proctor {
@@ -31,13 +31,6 @@ const std::set<std::string>& ImageFiles() {
   static const auto* files =
       new std::set<std::string>{"SHA256SUMS", "initramfs", "vmlinux"};
   return *files;
-}
-
-std::string ReadSmallFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
 }
 
 // Calls `each(name, archive, &stop)` for every file of the tarball at
@@ -140,7 +133,7 @@ absl::Status VerifyEntry(const std::string& entry, const std::string& sha256) {
   }
   absl::StatusOr<std::string> sums = TarMember(tarball, "SHA256SUMS");
   if (!sums.ok()) return sums.status();
-  if (*sums != ReadSmallFile(entry + "/SHA256SUMS")) {
+  if (*sums != ReadFile(entry + "/SHA256SUMS").value_or("")) {
     return absl::DataLossError(
         absl::StrCat(entry, "/SHA256SUMS differs from the tarball's"));
   }

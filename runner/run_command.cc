@@ -225,17 +225,10 @@ int RunCommand(const std::vector<std::string>& args) {
         return t.where == "guest" && t.preset == STATUS_UNSPECIFIED;
       });
   if (wants_guest) {
-    GuestOptions g;
-    absl::StatusOr<absl::Duration> boot_timeout =
-        ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
-    if (!boot_timeout.ok())
-      return Fail(kExitUsage, std::string(boot_timeout.status().message()));
-    g.boot_timeout = *boot_timeout;
     int code;
-    std::optional<std::string> image = GuestImageFromFlags(&code);
-    if (!image) return code;
-    g.image_dir = *image;
-    g.accel = absl::GetFlag(FLAGS_accel);
+    std::optional<GuestOptions> options = GuestOptionsFromFlags(&code);
+    if (!options) return code;
+    GuestOptions& g = *options;
     std::string first = AbsolutePath(plan.paths[0]);
     g.share_dir = std::filesystem::is_directory(first)
                       ? first

@@ -36,7 +36,16 @@ int StatusExit(const absl::Status& s) {
 
 }  // namespace
 
-std::optional<std::string> GuestImageFromFlags(int* exit_code) {
+std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code) {
+  GuestOptions g;
+  absl::StatusOr<absl::Duration> boot_timeout =
+      ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
+  if (!boot_timeout.ok()) {
+    *exit_code = Fail(kExitUsage, std::string(boot_timeout.status().message()));
+    return std::nullopt;
+  }
+  g.boot_timeout = *boot_timeout;
+  g.accel = absl::GetFlag(FLAGS_accel);
   std::string source = FlagOrEnv(absl::GetFlag(FLAGS_image), "PROCTOR_IMAGE");
   if (source.empty()) {
     *exit_code = Fail(kExitInfrastructure,
@@ -52,7 +61,8 @@ std::optional<std::string> GuestImageFromFlags(int* exit_code) {
     *exit_code = StatusExit(dir.status());
     return std::nullopt;
   }
-  return *dir;
+  g.image_dir = *dir;
+  return g;
 }
 
 int VmCommand(const std::vector<std::string>& args) {
@@ -70,17 +80,10 @@ int VmCommand(const std::vector<std::string>& args) {
     return Fail(kExitUsage,
                 "proctor vm run: no command given (proctor vm run -- CMD)");
   }
-  GuestOptions g;
-  absl::StatusOr<absl::Duration> boot_timeout =
-      ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
-  if (!boot_timeout.ok())
-    return Fail(kExitUsage, std::string(boot_timeout.status().message()));
-  g.boot_timeout = *boot_timeout;
   int code;
-  std::optional<std::string> image = GuestImageFromFlags(&code);
-  if (!image) return code;
-  g.image_dir = *image;
-  g.accel = absl::GetFlag(FLAGS_accel);
+  std::optional<GuestOptions> options = GuestOptionsFromFlags(&code);
+  if (!options) return code;
+  GuestOptions& g = *options;
   char tmpl[] = "/tmp/proctor-vm-run-XXXXXX";
   if (mkdtemp(tmpl) == nullptr)
     return Fail(kExitInfrastructure, "mkdtemp failed");

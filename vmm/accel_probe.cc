@@ -7,23 +7,16 @@
 
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "runner/read_file.h"
 #include "runner/unique_fd.h"
 
 namespace proctor::vmm {
 namespace {
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The cached verdict: "kvm" or "tcg" and the reason, or "" when none.
 std::string CachedAccel(std::string* why) {
@@ -64,7 +57,8 @@ bool KvmKnownBroken() {
 }
 
 std::string AccelCachePath() {
-  std::string boot_id = ReadFile("/proc/sys/kernel/random/boot_id");
+  std::string boot_id =
+      ReadFile("/proc/sys/kernel/random/boot_id").value_or("");
   boot_id = std::string(absl::StripAsciiWhitespace(boot_id));
   if (boot_id.empty()) return "";
   const char* xdg = getenv("XDG_CACHE_HOME");
@@ -98,7 +92,8 @@ absl::Status ProbeBoot(QemuConfig config, absl::Duration timeout) {
   }
   // QEMU also exits 0 when something else ends it early: only the kernel's
   // last words prove the guest ran to its init.
-  if (!absl::StrContains(ReadFile((*vm)->console_log()), "Power down")) {
+  if (!absl::StrContains(ReadFile((*vm)->console_log()).value_or(""),
+                         "Power down")) {
     return absl::UnavailableError(absl::StrCat(
         "probe boot ended without the guest powering off (console log: ",
         (*vm)->console_log(), ")"));
