@@ -4,7 +4,10 @@
 #include <archive_entry.h>
 #include <sys/stat.h>
 
+#include <filesystem>
+#include <fstream>
 #include <memory>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 
@@ -53,6 +56,57 @@ const std::string* ArchiveTree::Content(const std::string& path) const {
   auto it = entries_.find(path);
   if (it == entries_.end() || it->second.kind != Entry::kFile) return nullptr;
   return &it->second.data;
+}
+
+const std::string* ArchiveTree::SymlinkTarget(const std::string& path) const {
+  auto it = entries_.find(path);
+  if (it == entries_.end() || it->second.kind != Entry::kSymlink)
+    return nullptr;
+  return &it->second.data;
+}
+
+absl::Status ArchiveTree::WriteDirectory(const std::string& dir) const {
+  namespace fs = std::filesystem;
+  // Sorted paths put every directory before what it holds; directories get
+  // their modes last, so a read-only one can still be filled.
+  std::vector<std::pair<fs::path, int>> dirs;
+  for (const auto& [path, entry] : entries_) {
+    fs::path target = fs::path(dir) / path;
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);
+    switch (entry.kind) {
+      case Entry::kDir:
+        fs::create_directory(target, ec);
+        break;
+      case Entry::kSymlink:
+        fs::create_symlink(entry.data, target, ec);
+        break;
+      case Entry::kFile: {
+        std::ofstream out(target, std::ios::binary | std::ios::trunc);
+        out.write(entry.data.data(),
+                  static_cast<std::streamsize>(entry.data.size()));
+        if (!out.flush()) {
+          return absl::UnavailableError(
+              absl::StrCat("cannot write ", target.string()));
+        }
+        break;
+      }
+    }
+    if (ec) {
+      return absl::UnavailableError(
+          absl::StrCat(target.string(), ": ", ec.message()));
+    }
+    if (entry.kind == Entry::kFile) {
+      fs::permissions(target, static_cast<fs::perms>(entry.mode), ec);
+    } else if (entry.kind == Entry::kDir) {
+      dirs.emplace_back(target, entry.mode);
+    }
+  }
+  for (const auto& [path, mode] : dirs) {
+    std::error_code ec;
+    fs::permissions(path, static_cast<fs::perms>(mode), ec);
+  }
+  return absl::OkStatus();
 }
 
 namespace {

@@ -32,10 +32,15 @@ class ArchiveTree {
   void AddDir(const std::string& path, int mode = 0755);
   bool Contains(const std::string& path) const;
   const std::string* Content(const std::string& path) const;
+  // A symlink's target, or nullptr when `path` is not a symlink.
+  const std::string* SymlinkTarget(const std::string& path) const;
 
   // Writes the archive; `gzip` compresses it (no name, no timestamp).
   absl::Status Write(const std::string& out_path, ArchiveFormat format,
                      bool gzip) const;
+  // Creates the tree's entries under `dir` (which must not hold them yet),
+  // with their modes; symlink targets are written as they are.
+  absl::Status WriteDirectory(const std::string& dir) const;
   // The same bytes Write() would give, in memory.
   absl::StatusOr<std::string> Serialize(ArchiveFormat format, bool gzip) const;
   size_t size() const { return entries_.size(); }

@@ -3,6 +3,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <vector>
@@ -81,6 +82,34 @@ TEST(ArchiveTreeFormatTest, TarIsAPosixTarAndCpioANewcCpio) {
       Sample().Write(dir + "/f.cpio", ArchiveFormat::kCpio, false).ok());
   EXPECT_EQ(ReadFile(dir + "/f.tar").substr(257, 5), "ustar");
   EXPECT_EQ(ReadFile(dir + "/f.cpio").substr(0, 6), "070701");
+}
+
+TEST(ArchiveTreeDirectoryTest, WriteDirectoryGivesFilesLinksAndModes) {
+  std::string dir = std::string(getenv("TEST_TMPDIR")) + "/tree";
+  ArchiveTree tree = Sample();
+  tree.AddDir("ro", 0555);
+  tree.AddFile("ro/inside", "x", 0644);
+  ASSERT_TRUE(tree.WriteDirectory(dir).ok());
+  EXPECT_EQ(ReadFile(dir + "/usr/bin/tool"), "#!/bin/sh\n");
+  EXPECT_EQ(ReadFile(dir + "/bin/sh").size(), 100000u);  // through the link
+  namespace fs = std::filesystem;
+  EXPECT_EQ(fs::read_symlink(dir + "/bin/sh"), "busybox");
+  EXPECT_EQ(fs::status(dir + "/usr/bin/tool").permissions(),
+            static_cast<fs::perms>(0755));
+  EXPECT_EQ(fs::status(dir + "/tmp").permissions(),
+            static_cast<fs::perms>(01777));
+  EXPECT_EQ(fs::status(dir + "/ro").permissions(),
+            static_cast<fs::perms>(0555));
+  EXPECT_EQ(ReadFile(dir + "/ro/inside"), "x");
+  fs::permissions(dir + "/ro", fs::perms::owner_all);  // let Bazel clean up
+}
+
+TEST(ArchiveTreeDirectoryTest, SymlinkTargetIsKnownOnlyForSymlinks) {
+  ArchiveTree tree = Sample();
+  ASSERT_NE(tree.SymlinkTarget("bin/sh"), nullptr);
+  EXPECT_EQ(*tree.SymlinkTarget("bin/sh"), "busybox");
+  EXPECT_EQ(tree.SymlinkTarget("bin/busybox"), nullptr);
+  EXPECT_EQ(tree.SymlinkTarget("nothing"), nullptr);
 }
 
 INSTANTIATE_TEST_SUITE_P(Formats, ArchiveTreeTest,

@@ -44,6 +44,9 @@ ABSL_FLAG(std::string, image, "",
 ABSL_FLAG(std::string, image_sha256, "",
           "the sha256 of the --image tarball; it is cached in "
           "~/.cache/proctor/images/SHA256 (default: $PROCTOR_IMAGE_SHA256)");
+ABSL_FLAG(std::string, qemu, "",
+          "the QEMU system emulator for guests: a path or a name in PATH "
+          "(default: $PROCTOR_QEMU, else qemu-system-x86_64)");
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
@@ -57,16 +60,16 @@ ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
-    "results_dir", "jobs",         "timeout",    "kill_grace",     "filter",
-    "tags",        "where",        "format",     "data",           "keep_tmp",
-    "tmp_dir",     "max_output",   "sysinfo",    "sysinfo_config", "image",
-    "accel",       "boot_timeout", "vm_per_test"};
+    "results_dir",  "jobs",       "timeout", "kill_grace",     "filter",
+    "tags",         "where",      "format",  "data",           "keep_tmp",
+    "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
+    "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test"};
 const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};
-const std::vector<std::string> kVmFlags = {"image", "image_sha256", "accel",
-                                           "boot_timeout"};
+const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",
+                                           "accel", "boot_timeout"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
 
 }  // namespace proctor

@@ -24,6 +24,7 @@ ABSL_DECLARE_FLAG(std::string, sysinfo);
 ABSL_DECLARE_FLAG(std::string, sysinfo_config);
 ABSL_DECLARE_FLAG(std::string, image);
 ABSL_DECLARE_FLAG(std::string, image_sha256);
+ABSL_DECLARE_FLAG(std::string, qemu);
 ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);

@@ -19,6 +19,7 @@ namespace {
 
 vmm::QemuConfig Config(const GuestOptions& o, const std::string& accel) {
   vmm::QemuConfig c;
+  c.qemu = o.qemu;
   c.kernel = o.image_dir + "/vmlinux";
   c.initramfs = o.image_dir + "/initramfs";
   c.accel = accel;

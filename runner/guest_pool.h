@@ -25,6 +25,7 @@ namespace proctor {
 
 struct GuestOptions {
   std::string image_dir;  // holds vmlinux, initramfs and SHA256SUMS
+  std::string qemu = "qemu-system-x86_64";  // a path, or a name in PATH
   std::string accel = "auto";
   std::string share_dir;  // mounted read-only on /tests
   std::string run_dir;    // the job's vm/ directory

@@ -48,6 +48,29 @@ std::string AbsolutePath(const std::string& p) {
   return std::filesystem::absolute(p, ec).lexically_normal().string();
 }
 
+// The deepest directory that holds every one of `paths` (absolute and
+// normal; a directory holds itself): what the guest gets as /tests.
+std::string CommonDirectory(const std::vector<std::string>& paths) {
+  namespace fs = std::filesystem;
+  fs::path common;
+  for (size_t i = 0; i < paths.size(); ++i) {
+    fs::path dir = fs::is_directory(paths[i])
+                       ? fs::path(paths[i])
+                       : fs::path(paths[i]).parent_path();
+    if (i == 0) {
+      common = dir;
+      continue;
+    }
+    fs::path prefix;
+    for (auto a = common.begin(), b = dir.begin();
+         a != common.end() && b != dir.end() && *a == *b; ++a, ++b) {
+      prefix /= *a;
+    }
+    common = prefix;
+  }
+  return common.string();
+}
+
 // Values of variables whose names suggest secrets stay out of the results.
 bool LooksSecret(absl::string_view name) {
   static const RE2* re =
@@ -229,10 +252,11 @@ int RunCommand(const std::vector<std::string>& args) {
     std::optional<GuestOptions> options = GuestOptionsFromFlags(&code);
     if (!options) return code;
     GuestOptions& g = *options;
-    std::string first = AbsolutePath(plan.paths[0]);
-    g.share_dir = std::filesystem::is_directory(first)
-                      ? first
-                      : std::filesystem::path(first).parent_path().string();
+    std::vector<std::string> shared;
+    for (const std::string& p : plan.paths) shared.push_back(AbsolutePath(p));
+    if (std::filesystem::is_directory(exec.data_dir))
+      shared.push_back(exec.data_dir);
+    g.share_dir = CommonDirectory(shared);
     g.run_dir = dir.path() + "/vm";
     char self[4096];
     ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);

@@ -46,6 +46,10 @@ std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code) {
   }
   g.boot_timeout = *boot_timeout;
   g.accel = absl::GetFlag(FLAGS_accel);
+  if (std::string qemu = FlagOrEnv(absl::GetFlag(FLAGS_qemu), "PROCTOR_QEMU");
+      !qemu.empty()) {
+    g.qemu = qemu;
+  }
   std::string source = FlagOrEnv(absl::GetFlag(FLAGS_image), "PROCTOR_IMAGE");
   if (source.empty()) {
     *exit_code = Fail(kExitInfrastructure,

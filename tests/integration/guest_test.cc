@@ -266,6 +266,42 @@ TEST_F(GuestTest, MissingQemuIsExitThree) {
   EXPECT_THAT(r.err, HasSubstr("QEMU not found: qemu-system-x86_64"));
 }
 
+TEST_F(GuestTest, QemuFlagNamingNoProgramIsExitThree) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+           "--image=" + ImageDir(), "--qemu=/nonexistent/qemu", suite()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(r.err, HasSubstr("QEMU not found: /nonexistent/qemu"));
+}
+
+// The pinned QEMU of //container:qemu runs with its own loader and
+// libraries; the run uses it and not the one in PATH.
+TEST_F(GuestTest, PinnedQemuBundleBootsTheGuest) {
+  Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntest -d /tests\n");
+  std::string qemu = absl::StrCat(
+      getenv("TEST_SRCDIR"), "/proctor/container/qemu/bin/qemu-system-x86_64");
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     "--image=" + ImageDir(), suite()},
+                    {"PROCTOR_QEMU=" + qemu});
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/qemu.cmdline"),
+              StartsWith(qemu + " "));
+}
+
+// Tests named one by one from different directories all reach the guest:
+// it gets the directory that holds them all.
+TEST_F(GuestTest, TestsFromTwoDirectoriesBothRunInTheGuest) {
+  Script("a/one.sh", "#!/bin/sh\necho one\n");
+  Script("b/two.sh", "#!/bin/sh\necho two\n");
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     "--image=" + ImageDir(), "--where=guest",
+                     suite() + "/a/one.sh", suite() + "/b/two.sh"});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("one.sh -- PASS"));
+  EXPECT_THAT(r.out, HasSubstr("two.sh -- PASS"));
+}
+
 TEST_F(GuestTest, NoImageIsExitThree) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
   RunOutput r =

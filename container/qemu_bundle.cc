@@ -1,0 +1,125 @@
+// Writes the pinned QEMU as a directory that runs on an x86-64 Linux host
+// with nothing installed: the emulator and exactly what it loads, picked
+// from Debian packages (rootfs.h), and a launcher, bin/qemu-system-x86_64,
+// that starts it with the bundled loader and libraries, the bundled modules
+// (QEMU_MODULE_DIR; TCG is one) and the bundled firmware (-L). Giving the
+// loader explicitly is what keeps the host's libraries out: ld.so then
+// searches --library-path first and the bundle holds every library.
+//
+//   qemu_bundle --debs=a.deb,b.deb --roots=usr/bin/qemu-system-x86_64,...
+//       --firmware_dirs=usr/share/qemu,usr/share/seabios --out=DIR
+#include <filesystem>
+#include <iostream>
+#include <set>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "container/elf_deps.h"
+#include "container/rootfs.h"
+#include "images/archive_tree.h"
+
+ABSL_FLAG(std::vector<std::string>, debs, {}, "packages to pick files from");
+ABSL_FLAG(std::vector<std::string>, roots, {},
+          "paths the bundle must hold, the emulator first");
+ABSL_FLAG(std::vector<std::string>, firmware_dirs, {},
+          "directories QEMU looks for firmware in (-L), in order");
+ABSL_FLAG(std::string, module_dir, "usr/lib/x86_64-linux-gnu/qemu",
+          "where QEMU's modules are");
+ABSL_FLAG(std::string, out, "", "the directory to write");
+
+namespace proctor::container {
+namespace {
+
+// A bundle is moved around (Bazel's output tree, runfiles): a symlink to
+// "/lib/..." must point into the bundle, not at the host.
+void MakeSymlinksRelative(images::ArchiveTree* tree) {
+  for (const std::string& path : tree->Paths()) {
+    const std::string* target = tree->SymlinkTarget(path);
+    if (target == nullptr || !absl::StartsWith(*target, "/")) continue;
+    std::filesystem::path relative =
+        std::filesystem::path(target->substr(1))
+            .lexically_relative(std::filesystem::path(path).parent_path());
+    tree->AddSymlink(path, relative.string());
+  }
+}
+
+std::string Launcher(const std::string& loader,
+                     const std::vector<std::string>& library_dirs,
+                     const std::string& program) {
+  std::vector<std::string> libs, firmware;
+  for (const std::string& d : library_dirs) libs.push_back("$b/" + d);
+  for (const std::string& d : absl::GetFlag(FLAGS_firmware_dirs))
+    firmware.push_back(absl::StrCat("-L \"$b/", d, "\""));
+  return absl::StrCat(
+      "#!/bin/sh\n"
+      "# QEMU from proctor's pinned Debian packages, run with its own loader\n"
+      "# and libraries. Written by //container:qemu_bundle.\n"
+      "b=$(cd \"$(dirname \"$0\")/..\" && pwd) || exit 127\n"
+      "QEMU_MODULE_DIR=\"$b/",
+      absl::GetFlag(FLAGS_module_dir),
+      "\"\n"
+      "export QEMU_MODULE_DIR\n"
+      "exec \"$b/",
+      loader, "\" --library-path \"", absl::StrJoin(libs, ":"),
+      "\" --argv0 \"$0\" \\\n  \"$b/", program, "\" ",
+      absl::StrJoin(firmware, " "), " \"$@\"\n");
+}
+
+absl::Status Build() {
+  std::vector<std::string> roots = absl::GetFlag(FLAGS_roots);
+  if (roots.empty()) return absl::InvalidArgumentError("no --roots given");
+  PackagePool pool;
+  absl::Status s = pool.Index(absl::GetFlag(FLAGS_debs));
+  if (!s.ok()) return s;
+  images::ArchiveTree tree;
+  s = pool.Pick(roots, {"usr/share/doc", "usr/share/man"}, &tree);
+  if (!s.ok()) return s;
+
+  const std::string& program = roots[0];
+  const std::string* binary = tree.Content(program);
+  if (binary == nullptr)
+    return absl::NotFoundError(absl::StrCat(program, " is not a file"));
+  absl::StatusOr<ElfDeps> deps = ReadElfDeps(*binary);
+  if (!deps.ok()) return deps.status();
+  if (deps->interpreter.empty())
+    return absl::InvalidArgumentError(absl::StrCat(program, " has no loader"));
+
+  // Every directory a picked library sits in, for --library-path (QEMU
+  // finds its modules itself).
+  std::set<std::string> library_dirs;
+  for (const std::string& path : tree.Paths()) {
+    std::filesystem::path p(path);
+    if (absl::StrContains(p.filename().string(), ".so") &&
+        p.parent_path() != absl::GetFlag(FLAGS_module_dir)) {
+      library_dirs.insert(p.parent_path().string());
+    }
+  }
+  MakeSymlinksRelative(&tree);
+  const std::string launcher = "bin/qemu-system-x86_64";
+  if (tree.Contains(launcher))
+    return absl::AlreadyExistsError(absl::StrCat(launcher, " is picked"));
+  tree.AddFile(launcher,
+               Launcher(deps->interpreter.substr(1),
+                        {library_dirs.begin(), library_dirs.end()}, program),
+               0755);
+  s = tree.WriteDirectory(absl::GetFlag(FLAGS_out));
+  if (!s.ok()) return s;
+  std::cerr << "qemu_bundle: " << tree.size() << " entries\n";
+  return absl::OkStatus();
+}
+
+}  // namespace
+}  // namespace proctor::container
+
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
+  absl::Status s = proctor::container::Build();
+  if (!s.ok()) {
+    std::cerr << "qemu_bundle: " << s.message() << "\n";
+    return 1;
+  }
+  return 0;
+}
