@@ -17,6 +17,8 @@ PACKAGES=(
   qemu-system-x86 qemu-utils openssh-client
   # the container end-to-end test: podman (runc; see tools/containers.conf)
   podman runc
+  # tests/downstream/check.sh reads the zipped undeclared outputs
+  unzip
 )
 
 missing=()
