@@ -62,7 +62,7 @@ def _proctor_test_impl(ctx):
         prepare = """# The guest reads the suite through a 9p share, which cannot follow the
 # runfiles' symlinks out of the tree: it gets a copy.
 rm -rf "{suite}" && mkdir -p "{suite}"
-(cd "$runfiles" && cp -L --parents --preserve=mode -- {files} "{suite}/")
+(cd "$runfiles" && cp -RL --parents --preserve=mode -- {files} "{suite}/")
 """.format(suite = suite, files = " ".join([_quote(f) for f in files]))
 
     ctx.actions.write(

@@ -51,25 +51,10 @@ std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
   return {"[ -c /dev/kvm ]", "no /dev/kvm"};
 }
 
-// The console line that best says why a boot failed: the kernel's panic
-// message if there is one, else the last non-blank line.
-std::string TellingLine(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::string line, last, panic;
-  while (std::getline(in, line)) {
-    absl::string_view l = absl::StripAsciiWhitespace(line);
-    if (l.empty()) continue;
-    last = std::string(l);
-    if (absl::StrContains(l, "Kernel panic")) panic = last;
-  }
-  return SanitizeUtf8((panic.empty() ? last : panic).substr(0, 200));
-}
-
 }  // namespace
 
 void GuestPool::Shutdown() {
   if (mux_ != nullptr) mux_->DropSessions();
-  session_ = nullptr;
   vm_ = nullptr;
 }
 
@@ -87,11 +72,10 @@ absl::Status GuestPool::Boot() {
   if (key_ == nullptr) {
     absl::StatusOr<vmm::GuestKey> key = vmm::GuestKey::Generate();
     if (!key.ok()) return key.status();
-    key_ = std::make_unique<vmm::GuestKey>(*std::move(key));
-    key_file_ = options_.run_dir + "/id_ed25519";
+    key_ = std::make_shared<const vmm::GuestKey>(*std::move(key));
     std::error_code ec;
     std::filesystem::create_directories(options_.run_dir, ec);
-    absl::Status saved = key_->Save(key_file_);
+    absl::Status saved = key_->Save(options_.run_dir + "/id_ed25519");
     if (!saved.ok()) return saved;
   }
   if (accel_.empty()) {
@@ -104,40 +88,21 @@ absl::Status GuestPool::Boot() {
               why.c_str());
     }
   }
-  vmm::QemuConfig c = Config(options_, accel_);
-  c.authorized_key = key_->public_line();
-  absl::StatusOr<std::unique_ptr<vmm::QemuProcess>> vm =
-      vmm::QemuProcess::Start(c);
-  if (!vm.ok()) return vm.status();
+  vmm::VmOptions vm;
+  vm.qemu = Config(options_, accel_);
+  vm.boot_timeout = options_.boot_timeout;
+  vm.key = key_;
+  absl::StatusOr<std::unique_ptr<vmm::Vm>> booted = vmm::Vm::Boot(vm);
   ++boots_;
-  vmm::QemuProcess* booting = vm->get();
-  // images/init.sh prints this once dropbear listens; SSH is tried only
-  // then (see QemuProcess::WaitForConsole).
-  absl::Time deadline = absl::Now() + options_.boot_timeout;
-  absl::Status ready =
-      booting->WaitForConsole("proctor: guest ready", options_.boot_timeout);
-  absl::StatusOr<vmm::SshSession> login =
-      !ready.ok() ? ready
-                  : vmm::SshSession::WaitForLogin(
-                        "127.0.0.1", booting->ssh_port(), *key_,
-                        std::max(deadline - absl::Now(), absl::Seconds(10)),
-                        [booting]() { return booting->Running(); });
-  if (!login.ok()) {
-    const std::string& log = booting->console_log();
-    std::string line = TellingLine(log);
-    return absl::UnavailableError(absl::StrCat(
-        absl::IsAborted(login.status())
-            ? "QEMU exited before the guest answered SSH"
-            : std::string(login.status().message()),
-        line.empty() ? "" : absl::StrCat("; the console says \"", line, "\""),
-        "; console log: ", log));
+  if (!booted.ok()) {
+    return absl::Status(booted.status().code(),
+                        SanitizeUtf8(booted.status().message()));
   }
-  vm_ = *std::move(vm);
-  session_ = std::make_unique<vmm::SshSession>(*std::move(login));
+  vm_ = *std::move(booted);
   if (mux_ == nullptr) {
     absl::StatusOr<std::unique_ptr<GuestMux>> mux = GuestMux::Start(
         [this]() -> absl::StatusOr<std::unique_ptr<vmm::SshSession>> {
-          int port = vm_ != nullptr ? vm_->ssh_port() : 0;
+          int port = vm_ != nullptr ? vm_->qemu().ssh_port() : 0;
           absl::StatusOr<vmm::SshSession> s = vmm::SshSession::WaitForLogin(
               "127.0.0.1", port, *key_, absl::Seconds(20));
           if (!s.ok()) return s.status();
@@ -149,10 +114,10 @@ absl::Status GuestPool::Boot() {
   return absl::OkStatus();
 }
 
-bool GuestPool::Alive() { return vm_ != nullptr && vm_->Running(); }
+bool GuestPool::Alive() { return vm_ != nullptr && vm_->qemu().Running(); }
 
 bool GuestPool::DeadWithin(absl::Duration timeout) {
-  return vm_ == nullptr || vm_->WaitForExit(timeout);
+  return vm_ == nullptr || vm_->qemu().WaitForExit(timeout);
 }
 
 const std::string& GuestPool::console_log() const {
@@ -161,7 +126,9 @@ const std::string& GuestPool::console_log() const {
 }
 
 std::string GuestPool::ConsoleVerdict() const {
-  return vm_ != nullptr ? TellingLine(vm_->console_log()) : "";
+  return vm_ != nullptr
+             ? SanitizeUtf8(vmm::TellingConsoleLine(vm_->console_log()))
+             : "";
 }
 
 std::string GuestPool::GuestOutputDir(int index) {
@@ -169,9 +136,10 @@ std::string GuestPool::GuestOutputDir(int index) {
 }
 
 absl::Status GuestPool::FetchOutputs(int index, const std::string& dir) {
-  if (session_ == nullptr) return absl::UnavailableError("no guest session");
+  vmm::SshSession* session = this->session();
+  if (session == nullptr) return absl::UnavailableError("no guest session");
   std::string d = ShellQuote(GuestOutputDir(index));
-  absl::StatusOr<vmm::CmdResult> r = session_->Cmd(
+  absl::StatusOr<vmm::CmdResult> r = session->Cmd(
       absl::StrCat("[ -d ", d, " ] && cd ", d, " && tar -cf - . ; rm -rf ", d),
       "", absl::Minutes(5));
   if (!r.ok()) return r.status();

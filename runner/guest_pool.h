@@ -20,6 +20,7 @@
 #include "runner/metadata.h"
 #include "vmm/qemu_process.h"
 #include "vmm/ssh_session.h"
+#include "vmm/vm.h"
 
 namespace proctor {
 
@@ -50,7 +51,7 @@ class GuestPool {
   // Stops the VM (QMP quit, then signals); the next Boot() starts afresh.
   void Shutdown();
   // QEMU's pid, or -1 when no VM runs.
-  pid_t pid() const { return vm_ != nullptr ? vm_->pid() : -1; }
+  pid_t pid() const { return vm_ != nullptr ? vm_->qemu().pid() : -1; }
   // True when QEMU is gone or goes within `timeout`.
   bool DeadWithin(absl::Duration timeout);
   // The accelerator in use, and the number of boots so far.
@@ -61,7 +62,11 @@ class GuestPool {
   // panic message if any, else the last line ("" without a console).
   std::string ConsoleVerdict() const;
   // The session Boot() logged in with (null before a boot).
-  vmm::SshSession* session() { return session_.get(); }
+  vmm::SshSession* session() {
+    if (vm_ == nullptr) return nullptr;
+    absl::StatusOr<vmm::SshSession*> s = vm_->WaitForLogin();
+    return s.ok() ? *s : nullptr;
+  }
 
   // The argv of the helper that runs `guest_path` in the guest with `env`.
   std::vector<std::string> ExecArgv(
@@ -76,10 +81,8 @@ class GuestPool {
 
  private:
   GuestOptions options_;
-  std::unique_ptr<vmm::GuestKey> key_;
-  std::string key_file_;
-  std::unique_ptr<vmm::QemuProcess> vm_;
-  std::unique_ptr<vmm::SshSession> session_;
+  std::shared_ptr<const vmm::GuestKey> key_;
+  std::unique_ptr<vmm::Vm> vm_;
   std::unique_ptr<GuestMux> mux_;
   std::string accel_;
   int boots_ = 0;

@@ -27,10 +27,7 @@
 extern char** environ;
 
 namespace proctor::vmm {
-namespace {
 
-// A port the kernel just handed out on 127.0.0.1; QEMU binds it next. If
-// someone takes it in between, QEMU fails to start and Start() retries.
 absl::StatusOr<int> FreeLocalPort() {
   UniqueFd s(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_in addr = {};
@@ -44,6 +41,8 @@ absl::StatusOr<int> FreeLocalPort() {
   }
   return ntohs(addr.sin_port);
 }
+
+namespace {
 
 // The end of QEMU's stderr as one line (errors are one line each).
 std::string StderrTail(const std::string& path, size_t max = 2000) {
@@ -171,6 +170,7 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     }
     if (qmp.ok()) {
       vm->qmp_ = std::make_unique<QmpClient>(*std::move(qmp));
+      vm->qmp_->LogTo(config.run_dir + "/qmp.log");
       return vm;
     }
     vm->Stop(absl::Milliseconds(100));

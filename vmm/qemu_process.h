@@ -31,10 +31,14 @@ struct QemuConfig {
   int cpus = 1;
   std::string authorized_key;  // "ssh-ed25519 AAAA..." for root
   std::string share_dir;       // shared read-only as /tests, if set
-  std::string run_dir;         // console.log, qemu.cmdline, qemu.stderr
+  std::string run_dir;  // console.log, qemu.cmdline, qemu.stderr, qmp.log
   std::vector<std::string> kernel_args;  // appended to the command line
   std::vector<std::string> extra_args;   // appended to QEMU's arguments
 };
+
+// A port the kernel just handed out on 127.0.0.1, for QEMU to bind next.
+// If someone takes it in between, QEMU fails to start: Start() retries.
+absl::StatusOr<int> FreeLocalPort();
 
 class QemuProcess {
  public:

@@ -96,10 +96,22 @@ absl::StatusOr<QmpClient> QmpClient::Connect(const std::string& socket_path,
   return client;
 }
 
+void QmpClient::LogTo(const std::string& path) {
+  log_ = std::make_unique<std::ofstream>(path, std::ios::app);
+}
+
+void QmpClient::Log(absl::string_view direction, absl::string_view line) {
+  if (log_ == nullptr) return;
+  *log_ << absl::FormatTime("%H:%M:%E3S", absl::Now(), absl::UTCTimeZone())
+        << " " << direction << " " << line << "\n";
+  log_->flush();
+}
+
 absl::Status QmpClient::Send(const Struct& message) {
   std::string line;
   auto s = google::protobuf::util::MessageToJsonString(message, &line);
   if (!s.ok()) return absl::InternalError(std::string(s.message()));
+  Log("->", line);
   line.push_back('\n');
   const char* p = line.data();
   size_t left = line.size();
@@ -123,6 +135,7 @@ absl::StatusOr<Struct> QmpClient::Receive(absl::Time deadline) {
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
+      Log("<-", line);
       Struct message;
       auto s = google::protobuf::util::JsonStringToMessage(line, &message);
       if (!s.ok()) {

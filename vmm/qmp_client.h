@@ -13,6 +13,8 @@
 #define PROCTOR_VMM_QMP_CLIENT_H_
 
 #include <deque>
+#include <fstream>
+#include <memory>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -40,6 +42,11 @@ class QmpClient {
   absl::StatusOr<google::protobuf::Struct> WaitForEvent(absl::string_view name,
                                                         absl::Duration timeout);
 
+  // From now on, appends every message sent ("->") and received ("<-") to
+  // the file at `path`, one line each with the time: the QMP traffic a
+  // failing test's reader wants to see.
+  void LogTo(const std::string& path);
+
   // QEMU's version, from the greeting ("7.2.x").
   const std::string& version() const { return version_; }
 
@@ -49,7 +56,10 @@ class QmpClient {
   // Reads one message; DeadlineExceeded after `deadline`.
   absl::StatusOr<google::protobuf::Struct> Receive(absl::Time deadline);
 
+  void Log(absl::string_view direction, absl::string_view line);
+
   UniqueFd fd_;
+  std::unique_ptr<std::ofstream> log_;
   std::string buffer_;
   std::deque<google::protobuf::Struct> events_;
   std::string version_;

@@ -1,0 +1,154 @@
+// A guest to test against, as the RFC's instrumented tests see one: boot
+// it, verify it is alive, log in, run commands in it, speak QMP to its
+// QEMU, migrate it to another QEMU, plug NICs and disks in and out.
+//
+//   VmOptions options;
+//   options.qemu.kernel = image + "/vmlinux";  // ... initramfs, run_dir
+//   absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Boot(options);
+//   (*vm)->VerifyAlive();
+//   absl::StatusOr<std::string> uptime = (*vm)->Cmd("cat /proc/uptime");
+//   (*vm)->Migrate({});                // the Vm follows the guest
+//   absl::StatusOr<std::string> eth = (*vm)->HotplugNic("nic1", {});
+//
+// Every error names the step that failed ("migrate: ...", "device_add:
+// ..."). Everything a Vm starts (QEMU processes, SSH sessions) ends with
+// it. Its logs are in options.qemu.run_dir: console.log, qemu.cmdline,
+// qemu.stderr, qmp.log, and one directory per migration destination.
+#ifndef PROCTOR_VMM_VM_H_
+#define PROCTOR_VMM_VM_H_
+
+#include <map>
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/time/time.h"
+#include "google/protobuf/struct.pb.h"
+#include "vmm/qemu_process.h"
+#include "vmm/ssh_session.h"
+
+namespace proctor::vmm {
+
+struct VmOptions {
+  QemuConfig qemu;  // image, accelerator, memory, run_dir (key: filled in)
+  absl::Duration boot_timeout = absl::Seconds(120);
+  // PCIe root ports for hotplugged devices: q35's root bus takes none.
+  int hotplug_ports = 0;
+  // The guest's login key; made fresh when null.
+  std::shared_ptr<const GuestKey> key;
+};
+
+struct MigrationOptions {
+  // Where the destination listens: "tcp:127.0.0.1:PORT" or "unix:PATH";
+  // empty picks a free TCP port on 127.0.0.1.
+  std::string uri;
+  // Migrate to a destination someone else started (it must already listen
+  // on `uri`); the Vm then stays with the source, which is stopped.
+  bool external_destination = false;
+  int64_t downtime_limit_ms = 0;  // 0: QEMU's default (300 ms)
+  int64_t max_bandwidth = 0;      // bytes per second; 0: QEMU's default
+  absl::Duration timeout = absl::Minutes(5);
+};
+
+struct MigrationResult {
+  std::string uri;
+  double total_ms = 0;     // QEMU's total-time
+  double downtime_ms = 0;  // QEMU's downtime: the guest did not run
+  double setup_ms = 0;
+  double transferred_bytes = 0;
+};
+
+struct NicOptions {
+  std::string model = "virtio-net-pci";
+  // The user-mode network behind it: the guest is 10.0.3.15 there and
+  // the host's 127.0.0.1 is 10.0.3.2.
+  std::string net = "10.0.3.0/24";
+  absl::Duration timeout = absl::Seconds(30);  // for the guest to see it
+};
+
+// The console line that best says why a guest stopped: the kernel's panic
+// message if there is one, else the last non-blank line ("" if none).
+std::string TellingConsoleLine(const std::string& console_log);
+
+class Vm {
+ public:
+  // Starts QEMU and waits until the guest accepts an SSH login. A guest
+  // that dies or stays silent is Unavailable/DeadlineExceeded quoting the
+  // console's telling line and naming the console log.
+  static absl::StatusOr<std::unique_ptr<Vm>> Boot(VmOptions options);
+  ~Vm();
+  Vm(const Vm&) = delete;
+  Vm& operator=(const Vm&) = delete;
+
+  // OK when QEMU runs and QMP says the guest is running.
+  absl::Status VerifyAlive();
+  // The logged-in session (a new one after a migration).
+  absl::StatusOr<SshSession*> WaitForLogin(
+      absl::Duration timeout = absl::Seconds(60));
+  // Runs `command` in the guest: its stdout, or Internal with its exit
+  // status and stderr.
+  absl::StatusOr<std::string> Cmd(absl::string_view command,
+                                  absl::Duration timeout = absl::Minutes(5));
+  // A QMP command on this guest's QEMU.
+  absl::StatusOr<google::protobuf::Value> Qmp(
+      absl::string_view command, const google::protobuf::Struct& arguments = {},
+      absl::Duration timeout = absl::Seconds(30));
+
+  // Starts a destination QEMU like this one waiting on `uri`, migrates the
+  // guest there and waits for it to complete and run; the source is then
+  // stopped and this Vm is the destination. On failure the destination is
+  // stopped and the source kept. Hotplugged devices must be unplugged
+  // first.
+  absl::StatusOr<MigrationResult> Migrate(const MigrationOptions& options);
+
+  // Plugs a NIC with a user-mode network into a free root port and waits
+  // for the guest to show the interface; returns its name ("eth1").
+  absl::StatusOr<std::string> HotplugNic(const std::string& id,
+                                         const NicOptions& options);
+  // Plugs a virtio-blk disk backed by `path` (format "raw" or "qcow2")
+  // and waits for the guest to show it; returns its device ("/dev/vdb").
+  absl::StatusOr<std::string> HotplugDisk(
+      const std::string& id, const std::string& path, const std::string& format,
+      absl::Duration timeout = absl::Seconds(30));
+  // device_del, then waits for QEMU's DEVICE_DELETED (the guest let go of
+  // it) and removes the device's backend.
+  absl::Status Unplug(const std::string& id,
+                      absl::Duration timeout = absl::Seconds(30));
+
+  QemuProcess& qemu() { return *qemu_; }
+  const GuestKey& key() const { return *options_.key; }
+  const std::string& console_log() const { return qemu_->console_log(); }
+  int migrations() const { return migrations_; }
+
+ private:
+  explicit Vm(VmOptions options) : options_(std::move(options)) {}
+  // Starts QEMU with `config` and logs in once the guest is ready.
+  static absl::StatusOr<std::unique_ptr<QemuProcess>> StartAndWait(
+      const QemuConfig& config, absl::Duration timeout);
+  absl::StatusOr<std::string> FreePort();
+  // The guest's entries in `dir` ("/sys/class/net"), one per line.
+  absl::StatusOr<std::string> GuestList(const std::string& dir);
+  // Waits for an entry of `dir` that `before` did not have.
+  absl::StatusOr<std::string> WaitForNewEntry(const std::string& dir,
+                                              const std::string& before,
+                                              absl::string_view what,
+                                              absl::Duration timeout);
+
+  struct Plugged {
+    std::string port;     // the root port it sits in
+    std::string backend;  // netdev id or block node name
+    bool block = false;
+  };
+
+  VmOptions options_;
+  std::unique_ptr<QemuProcess> qemu_;
+  std::unique_ptr<SshSession> session_;
+  std::map<std::string, Plugged> plugged_;  // device id ->
+  int migrations_ = 0;
+  int destinations_ = 0;  // started, whether or not the migration worked
+};
+
+}  // namespace proctor::vmm
+
+#endif  // PROCTOR_VMM_VM_H_
