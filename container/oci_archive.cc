@@ -1,14 +1,10 @@
 #include "container/oci_archive.h"
 
 #include "absl/strings/str_cat.h"
-#include "google/protobuf/descriptor.h"
-#include "google/protobuf/io/coded_stream.h"
-#include "google/protobuf/io/zero_copy_stream_impl_lite.h"
 #include "google/protobuf/struct.pb.h"
-#include "google/protobuf/util/json_util.h"
-#include "google/protobuf/util/type_resolver_util.h"
 #include "images/archive_tree.h"
 #include "runner/sha256.h"
+#include "runner/sorted_json.h"
 
 namespace proctor::container {
 namespace {
@@ -42,30 +38,6 @@ Value Obj(const Struct& s) {
   Value v;
   *v.mutable_struct_value() = s;
   return v;
-}
-
-absl::StatusOr<std::string> Json(const google::protobuf::Message& message) {
-  // Deterministic serialization orders map entries by key, and the JSON
-  // conversion reads the wire form in order: Struct keys come out sorted.
-  std::string binary;
-  {
-    google::protobuf::io::StringOutputStream stream(&binary);
-    google::protobuf::io::CodedOutputStream coded(&stream);
-    coded.SetSerializationDeterministic(true);
-    message.SerializeToCodedStream(&coded);
-  }
-  static auto* resolver =
-      google::protobuf::util::NewTypeResolverForDescriptorPool(
-          "type.googleapis.com",
-          google::protobuf::DescriptorPool::generated_pool());
-  std::string out;
-  google::protobuf::util::JsonPrintOptions options;
-  options.preserve_proto_field_names = true;
-  auto status = google::protobuf::util::BinaryToJsonString(
-      resolver, "type.googleapis.com/" + message.GetDescriptor()->full_name(),
-      binary, &out, options);
-  if (!status.ok()) return absl::InternalError(status.ToString());
-  return out;
 }
 
 // A content descriptor, and the blob it describes added to the archive.
@@ -133,7 +105,7 @@ absl::StatusOr<OciDigests> WriteOciArchive(const std::vector<OciLayer>& layers,
   (*rootfs.mutable_fields())["diff_ids"] = diff_ids;
   c["rootfs"] = Obj(rootfs);
   c["history"] = history;
-  absl::StatusOr<std::string> config_json = Json(image_config);
+  absl::StatusOr<std::string> config_json = SortedJson(image_config);
   if (!config_json.ok()) return config_json.status();
   Value config_descriptor =
       Blob("application/vnd.oci.image.config.v1+json", *config_json, &archive);
@@ -144,7 +116,7 @@ absl::StatusOr<OciDigests> WriteOciArchive(const std::vector<OciLayer>& layers,
   m["mediaType"] = Str("application/vnd.oci.image.manifest.v1+json");
   m["config"] = config_descriptor;
   m["layers"] = layer_descriptors;
-  absl::StatusOr<std::string> manifest_json = Json(manifest);
+  absl::StatusOr<std::string> manifest_json = SortedJson(manifest);
   if (!manifest_json.ok()) return manifest_json.status();
   Value manifest_descriptor = Blob("application/vnd.oci.image.manifest.v1+json",
                                    *manifest_json, &archive);
@@ -159,7 +131,7 @@ absl::StatusOr<OciDigests> WriteOciArchive(const std::vector<OciLayer>& layers,
   i["schemaVersion"] = Num(2);
   i["mediaType"] = Str("application/vnd.oci.image.index.v1+json");
   *i["manifests"].mutable_list_value()->add_values() = manifest_descriptor;
-  absl::StatusOr<std::string> index_json = Json(index);
+  absl::StatusOr<std::string> index_json = SortedJson(index);
   if (!index_json.ok()) return index_json.status();
   archive.AddFile("index.json", *index_json, 0644);
   archive.AddFile("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}", 0644);
@@ -172,7 +144,7 @@ absl::StatusOr<OciDigests> WriteOciArchive(const std::vector<OciLayer>& layers,
   d["Layers"] = docker_layers;
   ListValue docker_manifest;
   *docker_manifest.add_values() = Obj(docker);
-  absl::StatusOr<std::string> docker_json = Json(docker_manifest);
+  absl::StatusOr<std::string> docker_json = SortedJson(docker_manifest);
   if (!docker_json.ok()) return docker_json.status();
   archive.AddFile("manifest.json", *docker_json, 0644);
 

@@ -1,12 +1,14 @@
 // Writes the pinned QEMU as a directory that runs on an x86-64 Linux host
-// with nothing installed: the emulator and exactly what it loads, picked
-// from Debian packages (rootfs.h), and a launcher, bin/qemu-system-x86_64,
-// that starts it with the bundled loader and libraries, the bundled modules
-// (QEMU_MODULE_DIR; TCG is one) and the bundled firmware (-L). Giving the
-// loader explicitly is what keeps the host's libraries out: ld.so then
-// searches --library-path first and the bundle holds every library.
+// with nothing installed: the programs and exactly what they load, picked
+// from Debian packages (rootfs.h), and for each program a launcher,
+// bin/NAME, that starts it with the bundled loader and libraries, the
+// bundled modules (QEMU_MODULE_DIR; TCG is one) and, for a system
+// emulator, the bundled firmware (-L). Giving the loader explicitly is what
+// keeps the host's libraries out: ld.so then searches --library-path first
+// and the bundle holds every library.
 //
-//   qemu_bundle --debs=a.deb,b.deb --roots=usr/bin/qemu-system-x86_64,...
+//   qemu_bundle --debs=a.deb,b.deb --roots=usr/share/qemu/pvh.bin,...
+//       --programs=usr/bin/qemu-system-x86_64,usr/bin/qemu-img
 //       --firmware_dirs=usr/share/qemu,usr/share/seabios --out=DIR
 #include <filesystem>
 #include <iostream>
@@ -23,7 +25,9 @@
 
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages to pick files from");
 ABSL_FLAG(std::vector<std::string>, roots, {},
-          "paths the bundle must hold, the emulator first");
+          "paths the bundle must hold besides the programs");
+ABSL_FLAG(std::vector<std::string>, programs, {},
+          "the programs to give launchers in bin/");
 ABSL_FLAG(std::vector<std::string>, firmware_dirs, {},
           "directories QEMU looks for firmware in (-L), in order");
 ABSL_FLAG(std::string, module_dir, "usr/lib/x86_64-linux-gnu/qemu",
@@ -49,14 +53,17 @@ void MakeSymlinksRelative(images::ArchiveTree* tree) {
 std::string Launcher(const std::string& loader,
                      const std::vector<std::string>& library_dirs,
                      const std::string& program) {
-  std::vector<std::string> libs, firmware;
+  std::vector<std::string> libs;
   for (const std::string& d : library_dirs) libs.push_back("$b/" + d);
-  for (const std::string& d : absl::GetFlag(FLAGS_firmware_dirs))
-    firmware.push_back(absl::StrCat("-L \"$b/", d, "\""));
+  std::string firmware;  // a system emulator's -L options
+  if (absl::StrContains(program, "qemu-system-")) {
+    for (const std::string& d : absl::GetFlag(FLAGS_firmware_dirs))
+      absl::StrAppend(&firmware, "-L \"$b/", d, "\" ");
+  }
   return absl::StrCat(
       "#!/bin/sh\n"
-      "# QEMU from proctor's pinned Debian packages, run with its own loader\n"
-      "# and libraries. Written by //container:qemu_bundle.\n"
+      "# From proctor's pinned Debian packages, run with its own loader and\n"
+      "# libraries. Written by //container:qemu_bundle.\n"
       "b=$(cd \"$(dirname \"$0\")/..\" && pwd) || exit 127\n"
       "QEMU_MODULE_DIR=\"$b/",
       absl::GetFlag(FLAGS_module_dir),
@@ -65,27 +72,20 @@ std::string Launcher(const std::string& loader,
       "exec \"$b/",
       loader, "\" --library-path \"", absl::StrJoin(libs, ":"),
       "\" --argv0 \"$0\" \\\n  \"$b/", program, "\" ",
-      absl::StrJoin(firmware, " "), " \"$@\"\n");
+      firmware, "\"$@\"\n");
 }
 
 absl::Status Build() {
-  std::vector<std::string> roots = absl::GetFlag(FLAGS_roots);
-  if (roots.empty()) return absl::InvalidArgumentError("no --roots given");
+  std::vector<std::string> programs = absl::GetFlag(FLAGS_programs);
+  if (programs.empty()) return absl::InvalidArgumentError("no --programs");
+  std::vector<std::string> roots = programs;
+  for (const std::string& r : absl::GetFlag(FLAGS_roots)) roots.push_back(r);
   PackagePool pool;
   absl::Status s = pool.Index(absl::GetFlag(FLAGS_debs));
   if (!s.ok()) return s;
   images::ArchiveTree tree;
   s = pool.Pick(roots, {"usr/share/doc", "usr/share/man"}, &tree);
   if (!s.ok()) return s;
-
-  const std::string& program = roots[0];
-  const std::string* binary = tree.Content(program);
-  if (binary == nullptr)
-    return absl::NotFoundError(absl::StrCat(program, " is not a file"));
-  absl::StatusOr<ElfDeps> deps = ReadElfDeps(*binary);
-  if (!deps.ok()) return deps.status();
-  if (deps->interpreter.empty())
-    return absl::InvalidArgumentError(absl::StrCat(program, " has no loader"));
 
   // Every directory a picked library sits in, for --library-path (QEMU
   // finds its modules itself).
@@ -98,13 +98,25 @@ absl::Status Build() {
     }
   }
   MakeSymlinksRelative(&tree);
-  const std::string launcher = "bin/qemu-system-x86_64";
-  if (tree.Contains(launcher))
-    return absl::AlreadyExistsError(absl::StrCat(launcher, " is picked"));
-  tree.AddFile(launcher,
-               Launcher(deps->interpreter.substr(1),
-                        {library_dirs.begin(), library_dirs.end()}, program),
-               0755);
+  for (const std::string& program : programs) {
+    const std::string* binary = tree.Content(program);
+    if (binary == nullptr)
+      return absl::NotFoundError(absl::StrCat(program, " is not a file"));
+    absl::StatusOr<ElfDeps> deps = ReadElfDeps(*binary);
+    if (!deps.ok()) return deps.status();
+    if (deps->interpreter.empty()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(program, " has no loader"));
+    }
+    std::string launcher =
+        "bin/" + std::filesystem::path(program).filename().string();
+    if (tree.Contains(launcher))
+      return absl::AlreadyExistsError(absl::StrCat(launcher, " is picked"));
+    tree.AddFile(launcher,
+                 Launcher(deps->interpreter.substr(1),
+                          {library_dirs.begin(), library_dirs.end()}, program),
+                 0755);
+  }
   s = tree.WriteDirectory(absl::GetFlag(FLAGS_out));
   if (!s.ok()) return s;
   std::cerr << "qemu_bundle: " << tree.size() << " entries\n";

@@ -16,8 +16,12 @@
 #include <sstream>
 #include <thread>
 
+#include <set>
+
+#include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/escaping.h"
+#include "absl/synchronization/mutex.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -27,6 +31,30 @@
 extern char** environ;
 
 namespace proctor::vmm {
+
+namespace {
+
+absl::Mutex live_mutex(absl::kConstInit);
+std::set<pid_t>* live_pids ABSL_GUARDED_BY(live_mutex) = nullptr;
+
+void Register(pid_t pid) {
+  absl::MutexLock lock(&live_mutex);
+  if (live_pids == nullptr) live_pids = new std::set<pid_t>;
+  live_pids->insert(pid);
+}
+
+void Unregister(pid_t pid) {
+  absl::MutexLock lock(&live_mutex);
+  if (live_pids != nullptr) live_pids->erase(pid);
+}
+
+}  // namespace
+
+void KillAllQemus() {
+  absl::MutexLock lock(&live_mutex);
+  if (live_pids == nullptr) return;
+  for (pid_t pid : *live_pids) kill(-pid, SIGKILL);
+}
 
 absl::StatusOr<int> FreeLocalPort() {
   UniqueFd s(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
@@ -160,6 +188,7 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
     if (!proc.ok()) return proc.status();
     vm->process_ = *std::move(proc);
+    Register(vm->process_.pid());
 
     // QEMU creates the socket early; it is gone at once if it cannot start.
     absl::Time deadline = absl::Now() + absl::Seconds(10);
@@ -185,6 +214,7 @@ bool QemuProcess::Running() {
   int status = 0;
   pid_t r = waitpid(process_.pid(), &status, WNOHANG);
   if (r == process_.pid()) {
+    Unregister(r);
     process_.MarkReaped();
     exit_ = DecodeWaitStatus(status);
     return false;
@@ -239,6 +269,7 @@ absl::Status QemuProcess::WaitForConsole(absl::string_view marker,
 }
 
 void QemuProcess::Stop(absl::Duration grace) {
+  pid_t pid = process_.pid();
   if (Running() && qmp_ != nullptr) {
     qmp_->Execute("quit", {}, grace).IgnoreError();
   }
@@ -249,6 +280,7 @@ void QemuProcess::Stop(absl::Duration grace) {
       WaitForExit(absl::Seconds(5));
     }
   }
+  if (pid > 0) Unregister(pid);
   qmp_ = nullptr;
   if (!private_dir_.empty()) {
     std::error_code ec;

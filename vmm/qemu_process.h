@@ -40,6 +40,11 @@ struct QemuConfig {
 // If someone takes it in between, QEMU fails to start: Start() retries.
 absl::StatusOr<int> FreeLocalPort();
 
+// Kills every QEMU this process started and has not stopped yet (their
+// process groups, SIGKILL). For a program about to die of a signal, from a
+// thread that waits for it: destructors will not run then.
+void KillAllQemus();
+
 class QemuProcess {
  public:
   // Starts QEMU and connects QMP. A missing QEMU binary or image file is a
