@@ -308,6 +308,9 @@ absl::StatusOr<std::string> Vm::HotplugNic(const std::string& id,
   Set(&d, "id", StringValue(id));
   Set(&d, "netdev", StringValue(netdev));
   Set(&d, "bus", StringValue(*port));
+  // A hotplugged NIC is never booted from: no option ROM (the bundled
+  // firmware has only what a boot needs).
+  Set(&d, "romfile", StringValue(""));
   added = Qmp("device_add", d);
   if (!added.ok()) {
     Struct del;

@@ -183,7 +183,10 @@ void Helper::AddRun(google::protobuf::Struct run) {
 
 int Helper::Finish(const absl::Status& outcome, const std::string& summary) {
   bool infrastructure = outcome.GetPayload(kInfrastructure).has_value();
-  int code = outcome.ok() ? 0 : infrastructure ? 3 : 1;
+  int code = outcome.ok()                       ? 0
+             : infrastructure                   ? 3
+             : absl::IsInvalidArgument(outcome) ? 2
+                                                : 1;
   Set("helper", vmm::StringValue(info_.name));
   Set("passed", vmm::BoolValue(outcome.ok()));
   // The reason is one line, whatever a guest printed into it.

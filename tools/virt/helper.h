@@ -59,8 +59,9 @@ class Helper {
   void AddRun(google::protobuf::Struct run);
 
   // Prints the verdict ("NAME: PASS ..." or "NAME: FAIL: why (logs: DIR)")
-  // or the JSON object, and returns the exit code: 0, 1, or 3 when
-  // `outcome` came from Boot().
+  // or the JSON object, and returns the exit code: 0; 2 for an
+  // InvalidArgument (a bad option value); 3 when `outcome` came from
+  // Boot(); else 1.
   int Finish(const absl::Status& outcome, const std::string& summary = "");
   // Marks `s` as a failure to get a guest (exit 3).
   static absl::Status Infrastructure(const absl::Status& s);
