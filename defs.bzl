@@ -46,18 +46,19 @@ def _proctor_test_impl(ctx):
     runfiles = ctx.runfiles(files = ctx.files.srcs + ctx.files.data)
     runfiles = runfiles.merge(ctx.attr._proctor[DefaultInfo].default_runfiles)
     flags = ["--sysinfo=off", "--where=" + ctx.attr.where]
-    if ctx.attr.where == "host":
-        suite = "$runfiles"
-        prepare = ""
-    else:
-        if not ctx.files.image or not ctx.files.qemu:
-            fail("proctor_test: where = \"%s\" needs an image and QEMU" % ctx.attr.where)
+    if ctx.files.image:
         image_dirs = depset([_runfiles_path(ctx, f).rpartition("/")[0] for f in ctx.files.image]).to_list()
         if len(image_dirs) != 1:
             fail("proctor_test: image %s is not one directory's files" % ctx.attr.image.label)
         flags.append("--image=$runfiles/" + image_dirs[0])
         flags.append("--qemu=$runfiles/%s/bin/qemu-system-x86_64" % _runfiles_path(ctx, ctx.files.qemu[0]))
         runfiles = runfiles.merge(ctx.runfiles(files = ctx.files.image + ctx.files.qemu))
+    elif ctx.attr.where != "host":
+        fail("proctor_test: where = \"%s\" needs an image" % ctx.attr.where)
+    if ctx.attr.where == "host":
+        suite = "$runfiles"
+        prepare = ""
+    else:
         suite = "$TMPDIR/proctor-suite"
         prepare = """# The guest reads the suite through a 9p share, which cannot follow the
 # runfiles' symlinks out of the tree: it gets a copy.
@@ -118,19 +119,23 @@ def proctor_test(name, srcs, data = [], where = "host", image = None, env = {}, 
         "both" (each test twice, named "NAME [host]" and "NAME [guest]").
         It wins over a test's own `where=` metadata.
       image: the guest image, a target of the image's files (vmlinux,
-        initramfs, SHA256SUMS); default @proctor//images:jeos_python.
+        initramfs, SHA256SUMS); default @proctor//images:jeos_python when
+        `where` needs a guest. Given to a host suite, it (and the pinned
+        QEMU) is there for host tests that boot guests themselves with
+        the virt_run_* helpers, or use the job's guest (requires=vm).
       env: environment variables for proctor and the tests.
       **kwargs: size, timeout, tags, shard_count, args (more `proctor run`
         flags, e.g. ["--timeout=2m", "-j", "2"]), ... as for any test.
     """
-    guest = where != "host"
+    if where != "host" and not image:
+        image = Label("//images:jeos_python")
     _proctor_test(
         name = name,
         srcs = srcs,
         data = data,
         where = where,
-        image = (image or Label("//images:jeos_python")) if guest else None,
-        qemu = Label("//container:qemu") if guest else None,
+        image = image,
+        qemu = Label("//container:qemu") if image else None,
         test_env = env,
         **kwargs
     )

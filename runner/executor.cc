@@ -300,6 +300,8 @@ void Executor::Start(const PlannedTest& test) {
              {"PROCTOR_JOB_ID", options_.job_id}}) {
       spawn.env.push_back(absl::StrCat(k, "=", v));
     }
+    if (!options_.vm_dir.empty())
+      spawn.env.push_back("PROCTOR_VM=" + options_.vm_dir);
     spawn.cwd = std::filesystem::path(test.path).parent_path().string();
   }
   spawn.stdout_fd = r->out->write_fd();

@@ -54,6 +54,9 @@ struct ExecutorOptions {
   // --vm-per-test: each guest test gets a VM booted for it alone, shut
   // down after it; guest tests then run one at a time.
   bool vm_per_test = false;
+  // The job's guest for host tests (PROCTOR_VM): holds mux.sock and
+  // qmp.sock, which `proctor vm exec` and `proctor vm qmp` use.
+  std::string vm_dir;
 };
 
 class Executor {

@@ -61,6 +61,9 @@ class GuestPool {
   // The console line that best says why the guest stopped: the kernel's
   // panic message if any, else the last line ("" without a console).
   std::string ConsoleVerdict() const;
+  // The directory host tests reach the guest through (PROCTOR_VM): the
+  // mux's mux.sock and QEMU's second QMP monitor, qmp.sock.
+  std::string shared_dir() const;
   // The session Boot() logged in with (null before a boot).
   vmm::SshSession* session() {
     if (vm_ == nullptr) return nullptr;

@@ -110,7 +110,7 @@ std::string WhereName(Where where) {
 }
 
 absl::Status ValidateRequirement(absl::string_view r) {
-  if (r == "kvm" || r == "root") return absl::OkStatus();
+  if (r == "kvm" || r == "root" || r == "vm") return absl::OkStatus();
   for (absl::string_view prefix : {"cmd:", "file:", "env:"}) {
     if (absl::StartsWith(r, prefix)) {
       if (r.size() == prefix.size()) {
@@ -126,7 +126,7 @@ absl::Status ValidateRequirement(absl::string_view r) {
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown requirement '", r,
-                   "' (known: cmd:NAME, file:PATH, env:VAR, kvm, root)"));
+                   "' (known: cmd:NAME, file:PATH, env:VAR, kvm, root, vm)"));
 }
 
 absl::StatusOr<Metadata> ParseMetadata(absl::string_view head) {

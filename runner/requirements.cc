@@ -32,6 +32,14 @@ std::string UnmetRequirement(const std::vector<std::string>& requirements,
       }
     } else if (r == "root") {
       if (geteuid() != 0) return "requires root: not running as root";
+    } else if (r == "vm") {
+      // The job then boots its guest; a host test reaches it through
+      // PROCTOR_VM.
+      const char* image = getenv("PROCTOR_IMAGE");
+      if (image == nullptr || *image == '\0') {
+        return "requires vm: no guest image (give --image or set "
+               "PROCTOR_IMAGE)";
+      }
     } else if (r == "kvm") {
       if (!vmm::KvmDeviceUsable()) {
         return "requires kvm: /dev/kvm is missing or not usable";

@@ -12,6 +12,7 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "re2/re2.h"
@@ -71,6 +72,43 @@ std::string CommonDirectory(const std::vector<std::string>& paths) {
   return common.string();
 }
 
+// Where the virt_run_* helpers are: beside proctor (an installed proctor,
+// the container) or, in Bazel's output tree and runfiles, in tools/virt.
+std::string HelperDir(const std::string& self) {
+  namespace fs = std::filesystem;
+  fs::path dir = fs::path(self).parent_path();
+  for (const fs::path& d : {dir, dir.parent_path() / "tools" / "virt"}) {
+    if (access((d / "virt_run_migration").c_str(), X_OK) == 0)
+      return d.lexically_normal().string();
+  }
+  return "";
+}
+
+std::string SelfPath() {
+  char self[4096];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  return std::string(self, n > 0 ? static_cast<size_t>(n) : 0);
+}
+
+// What tests (and proctor's requirement checks) see of proctor's flags: the
+// guest image and QEMU, for the virt_run_* helpers; and PATH leads with
+// proctor's directory (for `proctor vm exec`) and the helpers'.
+void ExportToTests() {
+  if (!absl::GetFlag(FLAGS_image).empty())
+    setenv("PROCTOR_IMAGE", absl::GetFlag(FLAGS_image).c_str(), 1);
+  if (!absl::GetFlag(FLAGS_qemu).empty())
+    setenv("PROCTOR_QEMU", absl::GetFlag(FLAGS_qemu).c_str(), 1);
+  std::string self = SelfPath();
+  std::vector<std::string> dirs = {
+      std::filesystem::path(self).parent_path().string()};
+  if (std::string helpers = HelperDir(self);
+      !helpers.empty() && helpers != dirs[0]) {
+    dirs.push_back(helpers);
+  }
+  if (std::string path = Getenv("PATH"); !path.empty()) dirs.push_back(path);
+  setenv("PATH", absl::StrJoin(dirs, ":").c_str(), 1);
+}
+
 // Values of variables whose names suggest secrets stay out of the results.
 bool LooksSecret(absl::string_view name) {
   static const RE2* re =
@@ -116,6 +154,7 @@ int RunCommand(const std::vector<std::string>& args) {
                  FlagHelp(kRunFlags));
     return kExitOk;
   }
+  ExportToTests();
   // Everything from the flags is checked before anything is created.
   absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
   if (!plan_or.ok())
@@ -243,9 +282,12 @@ int RunCommand(const std::vector<std::string>& args) {
   // The guest boots before the first test, so a missing QEMU or a bad
   // image stops the job as an infrastructure error, not as test errors.
   std::unique_ptr<GuestPool> guest;
+  // A host test that requires=vm uses the job's guest too (PROCTOR_VM).
   bool wants_guest =
       std::any_of(tests->begin(), tests->end(), [](const PlannedTest& t) {
-        return t.where == "guest" && t.preset == STATUS_UNSPECIFIED;
+        return t.preset == STATUS_UNSPECIFIED &&
+               (t.where == "guest" ||
+                std::count(t.requires_.begin(), t.requires_.end(), "vm") > 0);
       });
   if (wants_guest) {
     int code;
@@ -258,9 +300,10 @@ int RunCommand(const std::vector<std::string>& args) {
       shared.push_back(exec.data_dir);
     g.share_dir = CommonDirectory(shared);
     g.run_dir = dir.path() + "/vm";
-    char self[4096];
-    ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-    g.self = std::string(self, n > 0 ? static_cast<size_t>(n) : 0);
+    g.self = SelfPath();
+    // Tests that use helpers get the image as a directory, whatever form
+    // it was given in.
+    setenv("PROCTOR_IMAGE", g.image_dir.c_str(), 1);
     std::string helper =
         std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
     if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
@@ -273,6 +316,7 @@ int RunCommand(const std::vector<std::string>& args) {
                   absl::StrCat("cannot boot the guest: ", booted.message()));
     }
     exec.guest = guest.get();
+    exec.vm_dir = guest->shared_dir();
     exec.vm_per_test = absl::GetFlag(FLAGS_vm_per_test);
     if (sysinfo_mode != "off") {
       for (const std::string& p : CollectGuestSysinfo(

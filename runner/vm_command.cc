@@ -1,6 +1,8 @@
 // `proctor vm run [--image=DIR] [--accel=...] -- CMD...`: boots the JeOS
 // image, runs one command in it, prints its output and exits with its
 // status (like virtme-ng). `proctor vm shell` opens an interactive shell.
+// `proctor vm exec -- CMD...` and `proctor vm qmp JSON` are for tests: they
+// use the job's guest, which the runner names in $PROCTOR_VM.
 // `proctor image verify DIR` checks an image against its SHA256SUMS;
 // `proctor image fetch --image-sha256=HEX FILE|URL` puts a tarball in the
 // image cache and prints the entry's directory.
@@ -13,13 +15,18 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "google/protobuf/struct.pb.h"
+#include "google/protobuf/util/json_util.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
 #include "runner/fd_io.h"
 #include "runner/flags.h"
 #include "runner/guest_image.h"
+#include "runner/guest_mux_client.h"
 #include "runner/guest_pool.h"
 #include "runner/metadata.h"
+#include "runner/sorted_json.h"
+#include "vmm/qmp_client.h"
 
 namespace proctor {
 namespace {
@@ -32,6 +39,67 @@ std::string FlagOrEnv(const std::string& flag, const char* env) {
 int StatusExit(const absl::Status& s) {
   return Fail(absl::IsInvalidArgument(s) ? kExitUsage : kExitInfrastructure,
               std::string(s.message()));
+}
+
+// `proctor vm exec -- CMD...`: CMD in the job's guest, through the runner's
+// mux, with its output relayed and its exit status (255: guest lost).
+// `proctor vm qmp '{"execute": ...}'`: one QMP command on the job's QEMU;
+// prints what it returned as JSON, or fails (exit 1) with QEMU's error.
+int SharedVmCommand(const std::string& verb,
+                    const std::vector<std::string>& args) {
+  std::string usage = verb == "exec" ? "usage: proctor vm exec -- CMD..."
+                                     : "usage: proctor vm qmp "
+                                       "'{\"execute\": \"query-status\"}'";
+  absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, {});
+  if (!parsed.ok())
+    return Fail(kExitUsage, std::string(parsed.status().message()));
+  if (parsed->help) {
+    absl::PrintF("%s\n", usage);
+    return kExitOk;
+  }
+  const char* dir = getenv("PROCTOR_VM");
+  if (dir == nullptr || *dir == '\0') {
+    return Fail(kExitUsage,
+                absl::StrCat("vm ", verb,
+                             ": no job guest: PROCTOR_VM is not set (run the "
+                             "test with proctor run and `# proctor: "
+                             "requires=vm`)"));
+  }
+  if (verb == "exec") {
+    if (parsed->positional.empty()) return Fail(kExitUsage, usage);
+    return RunGuestScript(absl::StrCat(dir, "/mux.sock"),
+                          absl::StrJoin(parsed->positional, " "));
+  }
+  if (parsed->positional.size() != 1) return Fail(kExitUsage, usage);
+  google::protobuf::Struct request;
+  auto json = google::protobuf::util::JsonStringToMessage(parsed->positional[0],
+                                                          &request);
+  auto execute = request.fields().find("execute");
+  if (!json.ok() || execute == request.fields().end() ||
+      !execute->second.has_string_value()) {
+    return Fail(kExitUsage,
+                absl::StrCat("vm qmp: not a QMP command: ",
+                             parsed->positional[0], " (", usage, ")"));
+  }
+  absl::StatusOr<vmm::QmpClient> qmp = vmm::QmpClient::Connect(
+      absl::StrCat(dir, "/qmp.sock"), absl::Seconds(30));
+  if (!qmp.ok())
+    return Fail(kExitInfrastructure, std::string(qmp.status().message()));
+  auto arguments = request.fields().find("arguments");
+  absl::StatusOr<google::protobuf::Value> result = qmp->Execute(
+      execute->second.string_value(),
+      arguments != request.fields().end() ? arguments->second.struct_value()
+                                          : google::protobuf::Struct(),
+      absl::Minutes(5));
+  if (!result.ok()) {
+    return Fail(kExitTestsFailed,
+                absl::StrCat("vm qmp: ", result.status().message()));
+  }
+  absl::StatusOr<std::string> out = SortedJson(*result);
+  if (!out.ok())
+    return Fail(kExitInfrastructure, std::string(out.status().message()));
+  absl::PrintF("%s\n", *out);
+  return kExitOk;
 }
 
 }  // namespace
@@ -70,10 +138,12 @@ std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code) {
 }
 
 int VmCommand(const std::vector<std::string>& args) {
+  if (!args.empty() && (args[0] == "exec" || args[0] == "qmp"))
+    return SharedVmCommand(args[0], {args.begin() + 1, args.end()});
   if (args.empty() || (args[0] != "run" && args[0] != "shell")) {
-    return Fail(
-        kExitUsage,
-        "usage: proctor vm run [--image=DIR] -- CMD... | proctor vm shell");
+    return Fail(kExitUsage,
+                "usage: proctor vm run [--image=DIR] -- CMD... | proctor vm "
+                "shell | proctor vm exec -- CMD... | proctor vm qmp JSON");
   }
   bool shell = args[0] == "shell";
   absl::StatusOr<ParsedArgs> parsed =
