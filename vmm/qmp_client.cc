@@ -9,6 +9,7 @@
 
 #include <thread>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
@@ -135,7 +136,7 @@ absl::StatusOr<Struct> QmpClient::Receive(absl::Time deadline) {
       std::string line = buffer_.substr(0, nl);
       buffer_.erase(0, nl + 1);
       if (line.find_first_not_of(" \r\t") == std::string::npos) continue;
-      Log("<-", line);
+      Log("<-", absl::StripTrailingAsciiWhitespace(line));
       Struct message;
       auto s = google::protobuf::util::JsonStringToMessage(line, &message);
       if (!s.ok()) {

@@ -302,6 +302,51 @@ TEST_F(GuestTest, TestsFromTwoDirectoriesBothRunInTheGuest) {
   EXPECT_THAT(r.out, HasSubstr("two.sh -- PASS"));
 }
 
+// A host test that requires=vm gets the job's guest: commands in it and
+// QMP on its QEMU, through proctor vm exec/qmp and $PROCTOR_VM.
+TEST_F(GuestTest, HostTestRequiringVmUsesTheJobsGuest) {
+  Script("uses-vm.sh",
+         "#!/bin/sh\n# proctor: requires=vm\n"
+         "test \"$PROCTOR_WHERE\" = host || exit 1\n"
+         "proctor vm exec -- cat /proc/sys/kernel/random/boot_id "
+         "> \"$OUTPUTDIR/boot_id\" || exit 1\n"
+         "proctor vm exec -- 'exit 7'; echo $? > \"$OUTPUTDIR/exec_status\"\n"
+         "proctor vm qmp '{\"execute\": \"query-status\"}' "
+         "> \"$OUTPUTDIR/status\" || exit 1\n"
+         "proctor vm qmp '{\"execute\": \"nope\"}' 2> \"$OUTPUTDIR/qmp_err\"; "
+         "echo $? > \"$OUTPUTDIR/qmp_status\"\n");
+  RunOutput r = RunGuest();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_THAT(r.lines, ::testing::Contains("uses-vm.sh -- PASS"));
+  std::string out = LatestJobDir() + "/tests/001-uses-vm.sh/outputs/";
+  EXPECT_EQ(ReadFile(out + "boot_id").size(), 37u);  // a UUID and newline
+  EXPECT_EQ(ReadFile(out + "exec_status"), "7\n");
+  EXPECT_EQ(ReadFile(out + "status"),
+            "{\"running\":true,\"singlestep\":false,\"status\":\"running\"}\n");
+  EXPECT_EQ(ReadFile(out + "qmp_status"), "1\n");
+  EXPECT_THAT(ReadFile(out + "qmp_err"), HasSubstr("nope: CommandNotFound"));
+}
+
+TEST_F(GuestTest, RequiresVmWithoutAnImageIsSkipped) {
+  Script("uses-vm.sh", "#!/bin/sh\n# proctor: requires=vm\ntrue\n");
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--sysinfo=off", suite()},
+          {"PROCTOR_IMAGE="});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.lines, ::testing::Contains("uses-vm.sh -- SKIPPED"));
+  EXPECT_THAT(Find(LatestJob(), "uses-vm.sh")->reason(),
+              HasSubstr("requires vm: no guest image"));
+}
+
+TEST_F(GuestTest, VmExecOutsideAJobIsAUsageError) {
+  RunOutput r = Run({"vm", "exec", "--", "true"}, {"PROCTOR_VM="});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("vm exec: no job guest: PROCTOR_VM is not set"));
+  r = Run({"vm", "qmp", "not json"}, {"PROCTOR_VM=/nonexistent"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("vm qmp: not a QMP command: not json"));
+}
+
 TEST_F(GuestTest, NoImageIsExitThree) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
   RunOutput r =
