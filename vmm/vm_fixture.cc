@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -25,7 +26,16 @@ VmOptions& SuiteOptions() {
       image = Env("TEST_SRCDIR") + "/proctor/images/jeos_python";
     o->qemu.kernel = image + "/vmlinux";
     o->qemu.initramfs = image + "/initramfs";
-    if (!Env("PROCTOR_QEMU").empty()) o->qemu.qemu = Env("PROCTOR_QEMU");
+    // The pinned QEMU when the test has @proctor//container:qemu in its
+    // runfiles; else the one in PATH.
+    std::string bundled =
+        Env("TEST_SRCDIR") + "/proctor/container/qemu/bin/qemu-system-x86_64";
+    if (!Env("PROCTOR_QEMU").empty()) {
+      o->qemu.qemu = Env("PROCTOR_QEMU");
+    } else if (!Env("TEST_SRCDIR").empty() &&
+               access(bundled.c_str(), X_OK) == 0) {
+      o->qemu.qemu = bundled;
+    }
     std::string logs = Env("OUTPUTDIR");
     if (logs.empty()) logs = Env("TEST_UNDECLARED_OUTPUTS_DIR");
     if (logs.empty()) {

@@ -13,7 +13,8 @@
 // One guest serves all tests of a suite (booting costs seconds); a test
 // that breaks it gets a fresh one in the next test. The image is
 // $PROCTOR_IMAGE, else @proctor//images:jeos_python from the runfiles;
-// QEMU is $PROCTOR_QEMU, else qemu-system-x86_64 in PATH; KVM is used when
+// QEMU is $PROCTOR_QEMU, else @proctor//container:qemu from the runfiles,
+// else qemu-system-x86_64 in PATH; KVM is used when
 // a probe boot proves it works. Logs (console, QMP traffic) go to
 // $OUTPUTDIR under proctor, $TEST_UNDECLARED_OUTPUTS_DIR under Bazel, else
 // a temporary directory.
