@@ -37,7 +37,12 @@ check() {  # check DESCRIPTION COMMAND...
     failures=$((failures + 1))
   fi
 }
-cases() { cat "$@" | grep -o '<testcase classname="[^"]*" name="[^"]*"' | sed 's/.*name="//; s/"$//' | sort; }
+# The test case names in JUnit files (proctor's and GoogleTest's order
+# their attributes differently).
+cases() {
+  cat "$@" | grep -o '<testcase [^>]*' | grep -o ' name="[^"]*"' |
+    sed 's/^ name="//; s/"$//' | sort
+}
 has() { grep -qF -- "$2" <<<"$1"; }
 
 echo "== bazel test //... (builds proctor, the JeOS image and QEMU)"
