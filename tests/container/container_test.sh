@@ -33,7 +33,7 @@ digest="$(podman image inspect --format '{{.Digest}}' localhost/proctor:0.1.0)"
 # Real files, not runfile symlinks: the container sees only the mount.
 tests="$TEST_TMPDIR/tests"
 cp -rL "$src/tests/examples" "$tests"
-rm -f "$tests/BUILD.bazel"
+rm -rf "$tests/BUILD.bazel" "$tests/virt"
 user=1234:1234
 results="$TEST_TMPDIR/results"
 mkdir -p "$results"
@@ -89,6 +89,23 @@ grep -q "accel tcg\|accel kvm" "$job/job.log" || fail "job.log does not say the 
 if grep -q "^tcg" "$job/vm/accel"; then
   grep -q "guests run under TCG" "$TEST_TMPDIR/err" || fail "TCG without saying why"
 fi
+
+# The virt helpers, beside proctor in the image: host tests that migrate a
+# guest and hotplug a qcow2 disk made with the image's qemu-img, with the
+# image's QEMU and JeOS, and one that uses the job's guest.
+virt="$TEST_TMPDIR/virt"
+mkdir -p "$virt"
+cp -L "$src/tests/examples/virt/"{migration.sh,block-hotplug.sh,uptime-host-and-guest.py} "$virt/"
+rc=0
+podman run --rm --network=none "${kvm[@]}" -v "$virt:/tests:ro" \
+  -v "$results:/results" --user "$user" localhost/proctor:0.1.0 \
+  >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
+[[ $rc == 0 ]] || fail "virt helpers: exit $rc: $(cat "$TEST_TMPDIR/out" "$TEST_TMPDIR/err")"
+grep -q "^migration.sh -- PASS" "$TEST_TMPDIR/out" || fail "migration: $(cat "$TEST_TMPDIR/out")"
+grep -q "^block-hotplug.sh -- PASS" "$TEST_TMPDIR/out" || fail "block hotplug: $(cat "$TEST_TMPDIR/out")"
+grep -q "^uptime-host-and-guest.py -- PASS" "$TEST_TMPDIR/out" || fail "proctor vm exec/qmp: $(cat "$TEST_TMPDIR/out")"
+job="$(readlink -f "$results/latest")"
+grep -q "migrations, median" "$job"/tests/*-migration.sh/stdout || fail "no migration figures"
 
 # Bad input.
 rc=0; run ":ro" || rc=$?
