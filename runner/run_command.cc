@@ -12,8 +12,8 @@
 #include "absl/flags/flag.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_join.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/time/clock.h"
 #include "re2/re2.h"
 #include "runner/atomic_file.h"
@@ -303,7 +303,12 @@ int RunCommand(const std::vector<std::string>& args) {
     g.self = SelfPath();
     // Tests that use helpers get the image as a directory, whatever form
     // it was given in.
-    setenv("PROCTOR_IMAGE", g.image_dir.c_str(), 1);
+    std::replace_if(
+        exec.env.begin(), exec.env.end(),
+        [](const std::string& e) {
+          return absl::StartsWith(e, "PROCTOR_IMAGE=");
+        },
+        "PROCTOR_IMAGE=" + g.image_dir);
     std::string helper =
         std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
     if (access(helper.c_str(), X_OK) == 0) g.helper = helper;

@@ -209,6 +209,8 @@ TEST_F(ImageCacheTest, TarballWithoutDigestIsAUsageError) {
 
 TEST_F(ImageCacheTest, GuestTestsRunFromAnImageUrl) {
   Script("t.sh", "#!/bin/sh\n# proctor: where=guest\nuname -r\n");
+  // Host tests (the virt helpers they call) get the unpacked directory.
+  Script("u.sh", "#!/bin/sh\necho \"$PROCTOR_IMAGE\" > \"$OUTPUTDIR/image\"\n");
   RunOutput r =
       Run({"run", "--results-dir=" + results(), "--sysinfo=off", suite()},
           {"XDG_CACHE_HOME=" + cache_, "PROCTOR_IMAGE=" + Serve(),
@@ -217,6 +219,8 @@ TEST_F(ImageCacheTest, GuestTestsRunFromAnImageUrl) {
   EXPECT_EQ(r.lines[1], "t.sh -- PASS");
   EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/qemu.cmdline"),
               HasSubstr(Entry() + "/vmlinux"));
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-u.sh/outputs/image"),
+            Entry() + "\n");
 }
 
 }  // namespace
