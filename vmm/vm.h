@@ -123,9 +123,6 @@ class Vm {
 
  private:
   explicit Vm(VmOptions options) : options_(std::move(options)) {}
-  // Starts QEMU with `config` and logs in once the guest is ready.
-  static absl::StatusOr<std::unique_ptr<QemuProcess>> StartAndWait(
-      const QemuConfig& config, absl::Duration timeout);
   absl::StatusOr<std::string> FreePort();
   // The guest's entries in `dir` ("/sys/class/net"), one per line.
   absl::StatusOr<std::string> GuestList(const std::string& dir);
