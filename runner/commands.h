@@ -26,6 +26,7 @@ int SysinfoCommand(const std::vector<std::string>& args);
 int GuestExecCommand(const std::vector<std::string>& args);
 int VmCommand(const std::vector<std::string>& args);
 int ImageCommand(const std::vector<std::string>& args);
+int ResultsCommand(const std::vector<std::string>& args);
 
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);

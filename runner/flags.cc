@@ -56,6 +56,12 @@ ABSL_FLAG(bool, vm_per_test, false,
           "give every guest test a freshly booted VM of its own (guest tests "
           "then run one at a time; host tests still run in parallel)");
 ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
+ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(int, tail, 10, "lines of each failing test's output to show");
+ABSL_FLAG(double, duration_factor, 1.5,
+          "report a test whose duration changed by at least this factor...");
+ABSL_FLAG(std::string, min_duration_change, "0.5s",
+          "...and by at least this much");
 
 namespace proctor {
 
@@ -71,5 +77,7 @@ const std::vector<std::string> kGuestExecFlags = {"mux"};
 const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",
                                            "accel", "boot_timeout"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
+const std::vector<std::string> kResultsFlags = {
+    "results_dir", "json", "tail", "duration_factor", "min_duration_change"};
 
 }  // namespace proctor

@@ -29,6 +29,10 @@ ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
 ABSL_DECLARE_FLAG(std::string, mux);
+ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(int, tail);
+ABSL_DECLARE_FLAG(double, duration_factor);
+ABSL_DECLARE_FLAG(std::string, min_duration_change);
 
 namespace proctor {
 
@@ -38,6 +42,7 @@ extern const std::vector<std::string> kSysinfoFlags;
 extern const std::vector<std::string> kGuestExecFlags;
 extern const std::vector<std::string> kVmFlags;
 extern const std::vector<std::string> kImageFlags;
+extern const std::vector<std::string> kResultsFlags;
 
 }  // namespace proctor
 

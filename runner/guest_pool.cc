@@ -119,6 +119,9 @@ absl::Status GuestPool::Boot() {
                         SanitizeUtf8(booted.status().message()));
   }
   vm_ = *std::move(booted);
+  // For `proctor results`: the QEMU this job's guests ran on.
+  std::ofstream(options_.run_dir + "/qemu_version")
+      << vm_->qemu().qmp().version() << "\n";
   return absl::OkStatus();
 }
 

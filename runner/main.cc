@@ -41,7 +41,13 @@ constexpr char kUsage[] =
     "  sysinfo DIR           record system information into DIR\n"
     "  vm run -- CMD...      boot the guest image, run CMD in it\n"
     "  vm shell              boot the guest image, open a shell in it\n"
+    "  vm exec -- CMD...     in a test: CMD in the job's guest (requires=vm)\n"
+    "  vm qmp JSON           in a test: a QMP command on the job's guest\n"
     "  image verify DIR      check a guest image against its SHA256SUMS\n"
+    "  image fetch URL       put an image tarball in the cache\n"
+    "  results list          the jobs in the results directory\n"
+    "  results show [JOB]    a job's summary, failures and system\n"
+    "  results diff A B      what changed between two jobs\n"
     "  version               print the version\n"
     "  help [COMMAND]        show help\n"
     "\n"
@@ -117,6 +123,7 @@ int main(int argc, char** argv) {
   if (command == "guest-exec") return GuestExecCommand(args);
   if (command == "vm") return VmCommand(args);
   if (command == "image") return ImageCommand(args);
+  if (command == "results") return ResultsCommand(args);
   if (command == "version" || command == "--version") {
     absl::PrintF("proctor %s\n", kVersion);
     return kExitOk;
@@ -126,6 +133,7 @@ int main(int argc, char** argv) {
     if (topic == "run") return RunCommand({"--help"});
     if (topic == "list") return ListCommand({"--help"});
     if (topic == "sysinfo") return SysinfoCommand({"--help"});
+    if (topic == "results") return ResultsCommand({"--help"});
     absl::PrintF("%s", kUsage);
     return kExitOk;
   }

@@ -25,6 +25,7 @@
 #include "runner/guest_sysinfo.h"
 #include "runner/host_mount.h"
 #include "runner/job_dir.h"
+#include "runner/job_store.h"
 #include "runner/plan.h"
 #include "runner/plan_flags.h"
 #include "runner/recorder.h"
@@ -356,8 +357,7 @@ int RunCommand(const std::vector<std::string>& args) {
              : failed > 0 ? kExitTestsFailed
                           : kExitOk;
   absl::Status written = recorder.Finish(absl::Now(), !completed, code);
-  absl::PrintF("%d passed, %d failed, %d skipped\n", s.passed(), failed,
-               s.skipped());
+  absl::PrintF("%s\n", SummaryLine(s));
   fflush(stdout);
   dir.Log(absl::StrCat("done: exit ", code));
   if (!written.ok())
