@@ -57,6 +57,13 @@ ABSL_FLAG(bool, vm_per_test, false,
           "then run one at a time; host tests still run in parallel)");
 ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(bool, rerun_failed, false,
+          "run only the tests that failed, errored, timed out or were "
+          "interrupted in a job (the one argument, default latest), with the "
+          "flags that job was run with; flags given now win");
+ABSL_FLAG(int, until_pass, 1,
+          "run a failing test up to this many times in all; one that passes "
+          "on a later try is PASS and flaky");
 ABSL_FLAG(int, tail, 10, "lines of each failing test's output to show");
 ABSL_FLAG(double, duration_factor, 1.5,
           "report a test whose duration changed by at least this factor...");
@@ -69,7 +76,8 @@ const std::vector<std::string> kRunFlags = {
     "results_dir",  "jobs",       "timeout", "kill_grace",     "filter",
     "tags",         "where",      "format",  "data",           "keep_tmp",
     "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
-    "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test"};
+    "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test",
+    "rerun_failed", "until_pass"};
 const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};

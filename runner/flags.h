@@ -30,6 +30,8 @@ ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
 ABSL_DECLARE_FLAG(std::string, mux);
 ABSL_DECLARE_FLAG(bool, json);
+ABSL_DECLARE_FLAG(bool, rerun_failed);
+ABSL_DECLARE_FLAG(int, until_pass);
 ABSL_DECLARE_FLAG(int, tail);
 ABSL_DECLARE_FLAG(double, duration_factor);
 ABSL_DECLARE_FLAG(std::string, min_duration_change);

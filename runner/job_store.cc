@@ -31,7 +31,19 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
       dirs.push_back(e.path().string());
     }
   }
-  std::sort(dirs.begin(), dirs.end());
+  // Names hold the start time to the second; jobs started within the same
+  // second are told apart by when their id file was written.
+  auto key = [](const std::string& d) {
+    std::string name = fs::path(d).filename().string();
+    std::error_code ec;
+    auto written = fs::last_write_time(d + "/id", ec);
+    return std::make_pair(name.substr(0, name.rfind('-')),
+                          ec ? fs::file_time_type::min() : written);
+  };
+  std::sort(dirs.begin(), dirs.end(),
+            [&](const std::string& a, const std::string& b) {
+              return key(a) < key(b);
+            });
   return dirs;
 }
 
@@ -105,9 +117,11 @@ JobSummary ListEntry(const JobResult& job) {
 }
 
 std::string SummaryLine(const Summary& s) {
-  return absl::StrCat(s.passed(), " passed, ",
-                      s.failed() + s.errors() + s.timeouts() + s.interrupted(),
-                      " failed, ", s.skipped(), " skipped");
+  return absl::StrCat(
+      s.passed(), " passed, ",
+      s.failed() + s.errors() + s.timeouts() + s.interrupted(), " failed, ",
+      s.skipped(), " skipped",
+      s.flaky() > 0 ? absl::StrCat(" (", s.flaky(), " flaky)") : "");
 }
 
 namespace {

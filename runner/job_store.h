@@ -32,7 +32,8 @@ absl::StatusOr<JobResult> LoadJob(const std::string& job_dir);
 JobSummary ListEntry(const JobResult& job);
 
 // "6 passed, 1 failed, 2 skipped", as a run ends: failed counts FAIL,
-// ERROR, TIMEOUT and INTERRUPTED.
+// ERROR, TIMEOUT and INTERRUPTED; " (1 flaky)" follows when a test passed
+// only on a later try.
 std::string SummaryLine(const Summary& s);
 
 // Kernel, OS, CPU, QEMU version and accelerator, from the job's sysinfo/

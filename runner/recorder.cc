@@ -14,6 +14,7 @@ void Summarize(const JobResult& job, Summary* s) {
   s->Clear();
   for (const TestResult& t : job.tests()) {
     s->set_total(s->total() + 1);
+    if (t.flaky()) s->set_flaky(s->flaky() + 1);
     switch (t.status()) {
       case PASS:
         s->set_passed(s->passed() + 1);
@@ -45,6 +46,16 @@ absl::Status Recorder::Add(TestResult result) {
                 *json)
           : json.status();
   auto* tests = job_.mutable_tests();
+  // A test run again (--until-pass) replaces its earlier try.
+  for (TestResult& earlier : *tests) {
+    if (earlier.index() != result.index()) continue;
+    int attempts = std::max(earlier.attempts(), 1) + 1;
+    result.set_attempts(attempts);
+    result.set_flaky(result.status() == PASS);
+    earlier = std::move(result);
+    dirty_ = true;
+    return written;
+  }
   // Tests finish out of order under -j; keep the list in index order. The
   // common case (in order) appends.
   tests->Add(std::move(result));

@@ -1,20 +1,27 @@
 // `proctor run`: plan, record, execute, report.
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/flags/flag.h"
+#include "absl/flags/reflection.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "google/protobuf/util/json_util.h"
 #include "re2/re2.h"
 #include "runner/atomic_file.h"
 #include "runner/cli.h"
@@ -28,6 +35,7 @@
 #include "runner/job_store.h"
 #include "runner/plan.h"
 #include "runner/plan_flags.h"
+#include "runner/read_file.h"
 #include "runner/recorder.h"
 #include "runner/report_writers.h"
 #include "runner/signals.h"
@@ -110,6 +118,76 @@ void ExportToTests() {
   setenv("PATH", absl::StrJoin(dirs, ":").c_str(), 1);
 }
 
+bool NeedsRerun(Status s) {
+  return s == FAIL || s == ERROR || s == TIMEOUT || s == INTERRUPTED;
+}
+
+// --rerun-failed [JOB]: the job's command line again, restricted by
+// --filter to the tests that did not pass, with the flags given now
+// appended (they win), from the job's working directory. The new job's
+// argv is that effective command line, so it can be rerun in turn.
+int RerunFailed(const ParsedArgs& parsed) {
+  if (parsed.positional.size() > 1) {
+    return Fail(kExitUsage, "usage: proctor run --rerun-failed [JOB] [flags]");
+  }
+  std::string results = absl::GetFlag(FLAGS_results_dir);
+  if (results.empty()) results = Getenv("PROCTOR_RESULTS");
+  if (results.empty()) results = "results";
+  absl::StatusOr<std::string> job_dir = ResolveJob(
+      results, parsed.positional.empty() ? "latest" : parsed.positional[0]);
+  if (!job_dir.ok())
+    return Fail(kExitUsage, std::string(job_dir.status().message()));
+  absl::StatusOr<JobResult> job = LoadJob(*job_dir);
+  if (!job.ok()) return Fail(kExitUsage, std::string(job.status().message()));
+  if (job->argv_size() < 2 || job->argv(1) != "run") {
+    return Fail(kExitUsage, absl::StrCat(*job_dir, " was not a proctor run"));
+  }
+  // Tests run in both places are named "t.sh [host]"; --filter sees "t.sh".
+  std::set<std::string> names;
+  for (const TestResult& t : job->tests()) {
+    if (!NeedsRerun(t.status())) continue;
+    absl::string_view name = t.name();
+    if (!absl::ConsumeSuffix(&name, " [host]"))
+      absl::ConsumeSuffix(&name, " [guest]");
+    names.insert(RE2::QuoteMeta(re2::StringPiece(name.data(), name.size())));
+  }
+  if (names.empty()) {
+    absl::PrintF("proctor: nothing to rerun: no test failed in %s\n", *job_dir);
+    return kExitOk;
+  }
+  // The job's own --filter matched these names; ours replaces it.
+  std::vector<std::string> args;
+  for (int i = 2; i < job->argv_size(); ++i) {
+    const std::string& a = job->argv(i);
+    if (a == "--filter" || a == "-filter") {
+      ++i;
+    } else if (!absl::StartsWith(a, "--filter=") &&
+               !absl::StartsWith(a, "-filter=")) {
+      args.push_back(a);
+    }
+  }
+  args.push_back(
+      absl::StrCat("--filter=^(?:", absl::StrJoin(names, "|"), ")$"));
+  for (const std::string& name : parsed.explicit_flags) {
+    if (name == "rerun_failed") continue;
+    absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
+    if (flag != nullptr) {
+      args.push_back(absl::StrCat("--", absl::StrReplaceAll(name, {{"_", "-"}}),
+                                  "=", flag->CurrentValue()));
+    }
+  }
+  absl::StatusOr<std::string> env = ReadFile(*job_dir + "/environment.json");
+  Environment environment;
+  if (env.ok() &&
+      google::protobuf::util::JsonStringToMessage(*env, &environment).ok() &&
+      !environment.cwd().empty() && chdir(environment.cwd().c_str()) != 0) {
+    return Fail(kExitUsage, absl::StrCat("cannot rerun in ", environment.cwd(),
+                                         ": ", strerror(errno)));
+  }
+  absl::SetFlag(&FLAGS_rerun_failed, false);
+  return RunCommand(args);
+}
+
 // Values of variables whose names suggest secrets stay out of the results.
 bool LooksSecret(absl::string_view name) {
   static const RE2* re =
@@ -155,6 +233,10 @@ int RunCommand(const std::vector<std::string>& args) {
                  FlagHelp(kRunFlags));
     return kExitOk;
   }
+  if (absl::GetFlag(FLAGS_rerun_failed)) return RerunFailed(*parsed);
+  int until_pass = absl::GetFlag(FLAGS_until_pass);
+  if (until_pass < 1)
+    return Fail(kExitUsage, "--until-pass must be at least 1");
   ExportToTests();
   // Everything from the flags is checked before anything is created.
   absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
@@ -338,6 +420,31 @@ int RunCommand(const std::vector<std::string>& args) {
     fflush(stdout);
   });
   bool completed = executor.Run(*tests);
+  // --until-pass: the failing tests again, each try's files kept aside.
+  for (int attempt = 2; completed && attempt <= until_pass; ++attempt) {
+    std::vector<PlannedTest> again;
+    for (const TestResult& r : recorder.job().tests()) {
+      if (!NeedsRerun(r.status())) continue;
+      for (const PlannedTest& t : *tests) {
+        if (t.index != r.index()) continue;
+        std::error_code ec;
+        std::filesystem::rename(
+            absl::StrCat(dir.path(), "/", t.dir),
+            absl::StrCat(dir.path(), "/", t.dir, ".try-", attempt - 1), ec);
+        again.push_back(t);
+      }
+    }
+    if (again.empty()) break;
+    dir.Log(absl::StrCat("try ", attempt, " of ", until_pass, ": ",
+                         again.size(), " tests"));
+    Executor retry(exec, &dir, &recorder, &*signals,
+                   [attempt](const TestResult& r) {
+                     absl::PrintF("%s -- %s (try %d)\n", r.name(),
+                                  StatusName(r.status()), attempt);
+                     fflush(stdout);
+                   });
+    completed = retry.Run(again);
+  }
 
   if (sysinfo_mode == "job") {
     if (completed) {
