@@ -241,7 +241,16 @@ void Executor::Start(const PlannedTest& test) {
   r->out.emplace(*std::move(out));
   r->err.emplace(*std::move(err));
   Running* raw = r.get();
-  r->out->set_consumer([raw](absl::string_view c) { raw->OnStdout(c); });
+  const auto& on_output = options_.on_output;
+  r->out->set_consumer([raw, &on_output](absl::string_view c) {
+    raw->OnStdout(c);
+    if (on_output) on_output(*raw->test, "stdout", c);
+  });
+  if (on_output) {
+    r->err->set_consumer([raw, &on_output](absl::string_view c) {
+      on_output(*raw->test, "stderr", c);
+    });
+  }
 
   SpawnOptions spawn;
   std::string outputs = *dir + "/outputs";
@@ -319,6 +328,7 @@ void Executor::Start(const PlannedTest& test) {
   r->deadline = now + test.timeout;
   job_->Log(absl::StrCat("started ", test.dir, " pid ", r->proc.pid()));
   running_.push_back(std::move(r));
+  if (options_.on_start) options_.on_start(test);
 }
 
 void Executor::Finish(Running* r) {
@@ -475,6 +485,10 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
       }
     }
     if (running_.empty()) wake = absl::Now();  // only presets left to record
+    if (options_.on_tick) {
+      options_.on_tick();
+      wake = std::min(wake, now + absl::Seconds(1));
+    }
     poll(fds.data(), fds.size(), PollMillis(now, wake));
 
     for (size_t i = 1; i < fds.size(); ++i) {

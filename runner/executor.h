@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "runner/guest_pool.h"
 #include "runner/job_dir.h"
@@ -54,6 +55,15 @@ struct ExecutorOptions {
   // --vm-per-test: each guest test gets a VM booted for it alone, shut
   // down after it; guest tests then run one at a time.
   bool vm_per_test = false;
+  // Told as each test starts (not the ones decided without running), as a
+  // running test writes (`stream` is "stdout" or "stderr"), and at least
+  // once a second while tests run: the console's progress line, --verbose
+  // and --json-stream listen. Any may be empty.
+  std::function<void(const PlannedTest&)> on_start;
+  std::function<void(const PlannedTest&, absl::string_view stream,
+                     absl::string_view data)>
+      on_output;
+  std::function<void()> on_tick;
   // The job's guest for host tests (PROCTOR_VM): holds mux.sock and
   // qmp.sock, which `proctor vm exec` and `proctor vm qmp` use.
   std::string vm_dir;

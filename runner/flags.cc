@@ -61,6 +61,13 @@ ABSL_FLAG(bool, rerun_failed, false,
           "run only the tests that failed, errored, timed out or were "
           "interrupted in a job (the one argument, default latest), with the "
           "flags that job was run with; flags given now win");
+ABSL_FLAG(bool, quiet, false,
+          "print only the tests that did not pass or skip, and the summary");
+ABSL_FLAG(bool, verbose, false,
+          "also print every test's output as it arrives, after \"NAME| \"");
+ABSL_FLAG(std::string, json_stream, "",
+          "write the run's events, one JSON object per line, to this file or "
+          "fd:N");
 ABSL_FLAG(int, until_pass, 1,
           "run a failing test up to this many times in all; one that passes "
           "on a later try is PASS and flaky");
@@ -77,7 +84,7 @@ const std::vector<std::string> kRunFlags = {
     "tags",         "where",      "format",  "data",           "keep_tmp",
     "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
     "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test",
-    "rerun_failed", "until_pass"};
+    "rerun_failed", "until_pass", "quiet",   "verbose",        "json_stream"};
 const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
                                              "timeout", "format", "data"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};

@@ -26,6 +26,8 @@
 #include "runner/atomic_file.h"
 #include "runner/cli.h"
 #include "runner/commands.h"
+#include "runner/console.h"
+#include "runner/event_stream.h"
 #include "runner/executor.h"
 #include "runner/flags.h"
 #include "runner/guest_pool.h"
@@ -237,6 +239,14 @@ int RunCommand(const std::vector<std::string>& args) {
   int until_pass = absl::GetFlag(FLAGS_until_pass);
   if (until_pass < 1)
     return Fail(kExitUsage, "--until-pass must be at least 1");
+  std::unique_ptr<EventStream> events;
+  if (!absl::GetFlag(FLAGS_json_stream).empty()) {
+    absl::StatusOr<std::unique_ptr<EventStream>> opened =
+        EventStream::Open(absl::GetFlag(FLAGS_json_stream));
+    if (!opened.ok())
+      return Fail(kExitUsage, std::string(opened.status().message()));
+    events = *std::move(opened);
+  }
   ExportToTests();
   // Everything from the flags is checked before anything is created.
   absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
@@ -361,6 +371,8 @@ int RunCommand(const std::vector<std::string>& args) {
   for (const std::string& a : args) initial.add_argv(SanitizeUtf8(a));
   initial.set_proctor_version(kVersion);
   Recorder recorder(&dir, std::move(initial));
+  if (events != nullptr)
+    events->JobStarted(dir.id(), dir.path(), static_cast<int>(tests->size()));
 
   // The guest boots before the first test, so a missing QEMU or a bad
   // image stops the job as an infrastructure error, not as test errors.
@@ -414,14 +426,32 @@ int RunCommand(const std::vector<std::string>& args) {
     }
   }
 
-  Executor executor(exec, &dir, &recorder, &*signals, [](const TestResult& r) {
-    // Names are printed as they are, even when they are not UTF-8.
-    absl::PrintF("%s -- %s\n", r.name(), StatusName(r.status()));
-    fflush(stdout);
-  });
+  Console::Options console_options;
+  console_options.quiet = absl::GetFlag(FLAGS_quiet);
+  console_options.verbose = absl::GetFlag(FLAGS_verbose);
+  console_options.progress = Console::ProgressWanted();
+  console_options.total = static_cast<int>(tests->size());
+  Console console(console_options);
+  int attempt = 1;
+  exec.on_start = [&](const PlannedTest& t) {
+    console.Started(t);
+    if (events != nullptr) events->TestStarted(t, attempt);
+  };
+  if (console_options.verbose) {
+    exec.on_output = [&](const PlannedTest& t, absl::string_view stream,
+                         absl::string_view data) {
+      console.Output(t, stream, data);
+    };
+  }
+  if (console_options.progress) exec.on_tick = [&]() { console.Tick(); };
+  auto finished = [&](const TestResult& r) {
+    console.Finished(r, attempt);
+    if (events != nullptr) events->TestFinished(r, attempt);
+  };
+  Executor executor(exec, &dir, &recorder, &*signals, finished);
   bool completed = executor.Run(*tests);
   // --until-pass: the failing tests again, each try's files kept aside.
-  for (int attempt = 2; completed && attempt <= until_pass; ++attempt) {
+  for (attempt = 2; completed && attempt <= until_pass; ++attempt) {
     std::vector<PlannedTest> again;
     for (const TestResult& r : recorder.job().tests()) {
       if (!NeedsRerun(r.status())) continue;
@@ -437,14 +467,10 @@ int RunCommand(const std::vector<std::string>& args) {
     if (again.empty()) break;
     dir.Log(absl::StrCat("try ", attempt, " of ", until_pass, ": ",
                          again.size(), " tests"));
-    Executor retry(exec, &dir, &recorder, &*signals,
-                   [attempt](const TestResult& r) {
-                     absl::PrintF("%s -- %s (try %d)\n", r.name(),
-                                  StatusName(r.status()), attempt);
-                     fflush(stdout);
-                   });
+    Executor retry(exec, &dir, &recorder, &*signals, finished);
     completed = retry.Run(again);
   }
+  console.Done();
 
   if (sysinfo_mode == "job") {
     if (completed) {
@@ -465,6 +491,7 @@ int RunCommand(const std::vector<std::string>& args) {
                           : kExitOk;
   absl::Status written = recorder.Finish(absl::Now(), !completed, code);
   absl::PrintF("%s\n", SummaryLine(s));
+  if (events != nullptr) events->JobFinished(s, code);
   fflush(stdout);
   dir.Log(absl::StrCat("done: exit ", code));
   if (!written.ok())
