@@ -6,6 +6,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runner/atomic_file.h"
+#include "runner/html_report.h"
 #include "runner/report_writers.h"
 
 namespace proctor {
@@ -115,7 +116,11 @@ absl::Status Recorder::Finish(absl::Time end, bool interrupted, int exit_code) {
   job_.set_interrupted(interrupted);
   job_.set_complete(true);
   job_.set_exit_code(exit_code);
-  return WriteJobFiles();
+  absl::Status s = WriteJobFiles();
+  // The HTML report reads every test's output: once, at the end.
+  s.Update(WriteFileAtomically(dir_->path() + "/results.html",
+                               RenderHtml(job_, dir_->path())));
+  return s;
 }
 
 }  // namespace proctor

@@ -29,7 +29,8 @@ class Recorder {
   // Writes the job files if they changed and the last write is at least
   // `interval` old. Returns when the next write may be due.
   absl::Time MaybeFlush(absl::Time now);
-  // Finishes the job (summary, end time, exit code) and writes everything.
+  // Finishes the job (summary, end time, exit code) and writes everything,
+  // results.html too.
   absl::Status Finish(absl::Time end, bool interrupted, int exit_code);
 
   const JobResult& job() const { return job_; }

@@ -1,7 +1,5 @@
 #include "runner/report_writers.h"
 
-#include <libxml/xmlwriter.h>
-
 #include <memory>
 #include <sstream>
 
@@ -10,6 +8,7 @@
 #include "google/protobuf/util/json_util.h"
 #include "runner/text.h"
 #include "runner/verdict.h"
+#include "runner/xml_writer.h"
 #include "tap/writer.h"
 
 namespace proctor {
@@ -22,34 +21,6 @@ std::string Seconds(double s) { return absl::StrFormat("%.3f", s); }
 bool IsFailure(Status s) { return s == FAIL || s == TIMEOUT; }
 bool IsError(Status s) { return s == ERROR || s == INTERRUPTED; }
 
-struct XmlWriterDeleter {
-  void operator()(xmlTextWriter* w) const { xmlFreeTextWriter(w); }
-};
-struct XmlBufferDeleter {
-  void operator()(xmlBuffer* b) const { xmlBufferFree(b); }
-};
-
-class Xml {
- public:
-  explicit Xml(xmlTextWriter* w) : w_(w) {}
-  void Start(const char* name) { xmlTextWriterStartElement(w_, X(name)); }
-  void End() { xmlTextWriterEndElement(w_); }
-  void Attr(const char* name, absl::string_view value) {
-    std::string safe = XmlSafe(value);
-    xmlTextWriterWriteAttribute(w_, X(name), X(safe.c_str()));
-  }
-  void Text(absl::string_view value) {
-    std::string safe = XmlSafe(value);
-    xmlTextWriterWriteString(w_, X(safe.c_str()));
-  }
-
- private:
-  static const xmlChar* X(const char* s) {
-    return reinterpret_cast<const xmlChar*>(s);
-  }
-  xmlTextWriter* w_;
-};
-
 void CountPoints(const google::protobuf::RepeatedPtrField<TapPoint>& points,
                  int* tests, int* failures, int* skipped) {
   for (const TapPoint& p : points) {
@@ -60,7 +31,7 @@ void CountPoints(const google::protobuf::RepeatedPtrField<TapPoint>& points,
   }
 }
 
-void WritePoints(Xml* x, const std::string& test_name,
+void WritePoints(XmlWriter* x, const std::string& test_name,
                  const std::string& prefix,
                  const google::protobuf::RepeatedPtrField<TapPoint>& points) {
   for (const TapPoint& p : points) {
@@ -129,13 +100,8 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message,
 }
 
 absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
-  std::unique_ptr<xmlBuffer, XmlBufferDeleter> buffer(xmlBufferCreate());
-  std::unique_ptr<xmlTextWriter, XmlWriterDeleter> writer(
-      xmlNewTextWriterMemory(buffer.get(), 0));
-  if (writer == nullptr) return absl::InternalError("libxml2: no writer");
-  xmlTextWriterSetIndent(writer.get(), 1);
-  xmlTextWriterStartDocument(writer.get(), nullptr, "UTF-8", nullptr);
-  Xml x(writer.get());
+  XmlWriter writer;
+  XmlWriter* x = &writer;
 
   int tests = 0, failures = 0, errors = 0, skipped = 0;
   for (const TestResult& t : job.tests()) {
@@ -145,50 +111,46 @@ absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
     if (t.status() == SKIPPED) ++skipped;
     CountPoints(t.tap_points(), &tests, &failures, &skipped);
   }
-  x.Start("testsuites");
-  x.Attr("name", "proctor");
-  x.Attr("tests", absl::StrCat(tests));
-  x.Attr("failures", absl::StrCat(failures));
-  x.Attr("errors", absl::StrCat(errors));
-  x.Attr("skipped", absl::StrCat(skipped));
-  x.Attr("time", Seconds(job.duration_seconds()));
-  x.Start("testsuite");
-  x.Attr("name", "proctor");
-  x.Attr("id", job.id());
-  x.Attr("tests", absl::StrCat(tests));
-  x.Attr("failures", absl::StrCat(failures));
-  x.Attr("errors", absl::StrCat(errors));
-  x.Attr("skipped", absl::StrCat(skipped));
-  x.Attr("time", Seconds(job.duration_seconds()));
-  x.Attr("timestamp", job.start_time());
+  x->Start("testsuites");
+  x->Attr("name", "proctor");
+  x->Attr("tests", absl::StrCat(tests));
+  x->Attr("failures", absl::StrCat(failures));
+  x->Attr("errors", absl::StrCat(errors));
+  x->Attr("skipped", absl::StrCat(skipped));
+  x->Attr("time", Seconds(job.duration_seconds()));
+  x->Start("testsuite");
+  x->Attr("name", "proctor");
+  x->Attr("id", job.id());
+  x->Attr("tests", absl::StrCat(tests));
+  x->Attr("failures", absl::StrCat(failures));
+  x->Attr("errors", absl::StrCat(errors));
+  x->Attr("skipped", absl::StrCat(skipped));
+  x->Attr("time", Seconds(job.duration_seconds()));
+  x->Attr("timestamp", job.start_time());
   for (const TestResult& t : job.tests()) {
-    x.Start("testcase");
-    x.Attr("classname", "proctor");
-    x.Attr("name", t.name());
-    x.Attr("time", Seconds(t.duration_seconds()));
+    x->Start("testcase");
+    x->Attr("classname", "proctor");
+    x->Attr("name", t.name());
+    x->Attr("time", Seconds(t.duration_seconds()));
     if (t.status() == SKIPPED) {
-      x.Start("skipped");
-      x.Attr("message", t.reason());
-      x.End();
+      x->Start("skipped");
+      x->Attr("message", t.reason());
+      x->End();
     } else if (IsFailure(t.status()) || IsError(t.status())) {
-      x.Start(IsFailure(t.status()) ? "failure" : "error");
-      x.Attr("message", t.reason());
-      x.Attr("type", StatusName(t.status()));
-      x.End();
+      x->Start(IsFailure(t.status()) ? "failure" : "error");
+      x->Attr("message", t.reason());
+      x->Attr("type", StatusName(t.status()));
+      x->End();
     }
-    x.Start("system-out");
-    x.Text(absl::StrCat("result directory: ", t.dir(), "\n"));
-    x.End();
-    x.End();
-    WritePoints(&x, t.name(), "", t.tap_points());
+    x->Start("system-out");
+    x->Text(absl::StrCat("result directory: ", t.dir(), "\n"));
+    x->End();
+    x->End();
+    WritePoints(x, t.name(), "", t.tap_points());
   }
-  x.End();
-  x.End();
-  xmlTextWriterEndDocument(writer.get());
-  writer.reset();  // flushes into the buffer
-  return std::string(
-      reinterpret_cast<const char*>(xmlBufferContent(buffer.get())),
-      xmlBufferLength(buffer.get()));
+  x->End();
+  x->End();
+  return writer.Finish();
 }
 
 std::string RenderTap(const JobResult& job) {

@@ -19,6 +19,8 @@ PACKAGES=(
   podman runc
   # tests/downstream/check.sh reads the zipped undeclared outputs
   unzip
+  # tests/integration/html_report_test renders results.html headless
+  chromium fonts-dejavu-core
 )
 
 missing=()
