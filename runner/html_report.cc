@@ -29,11 +29,11 @@ table { border-collapse: collapse; }
 .PASS { background: #2e7d32; } .FAIL { background: #c62828; }
 .ERROR { background: #6a1b9a; } .TIMEOUT { background: #ef6c00; }
 .SKIPPED { background: #757575; } .INTERRUPTED { background: #4e342e; }
-td.status { color: #fff; font-weight: bold; }
 .filters { margin: 1em 0; } .filters label { margin-right: .8em; }
 summary { cursor: pointer; }
 .points td { padding: 0 .5em; border: none; }
 .meta { color: #555; }
+#tests td:nth-child(4), #tests td:nth-child(5) { white-space: nowrap; }
 )";
 
 // Filters the rows by name and status; #status=A,B&q=TEXT presets both,
@@ -252,7 +252,12 @@ std::string RenderHtml(const JobResult& job, const std::string& job_dir) {
     Cell(&w, t.where());
     std::string status = StatusName(t.status());
     if (t.flaky()) absl::StrAppend(&status, " (flaky)");
-    Cell(&w, status, absl::StrCat("status ", StatusName(t.status())).c_str());
+    w.Start("td");
+    w.Start("span");
+    w.Attr("class", absl::StrCat("badge ", StatusName(t.status())));
+    w.Text(status);
+    w.FullEnd();
+    w.FullEnd();
     Cell(&w, absl::StrFormat("%.2f s", t.duration_seconds()));
     Cell(&w, t.reason());
     w.FullEnd();  // tr

@@ -181,10 +181,13 @@ int Diff(const std::vector<std::string>& args) {
       absl::PrintF("  removed  %s: was %s\n", c.name(),
                    Status_Name(c.before()));
     } else if (c.kind() == "verdict") {
+      auto failing = [](Status st) {
+        return st == FAIL || st == ERROR || st == TIMEOUT || st == INTERRUPTED;
+      };
       absl::PrintF("  %-8s %s: %s -> %s\n",
-                   c.after() == PASS    ? "fixed"
-                   : c.before() == PASS ? "broke"
-                                        : "changed",
+                   failing(c.after())                         ? "broke"
+                   : c.after() == PASS && failing(c.before()) ? "fixed"
+                                                              : "changed",
                    c.name(), Status_Name(c.before()), Status_Name(c.after()));
     } else if (c.kind() == "points") {
       absl::PrintF("  points   %s: %s, TAP points changed\n", c.name(),
