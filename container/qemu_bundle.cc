@@ -71,8 +71,7 @@ std::string Launcher(const std::string& loader,
       "export QEMU_MODULE_DIR\n"
       "exec \"$b/",
       loader, "\" --library-path \"", absl::StrJoin(libs, ":"),
-      "\" --argv0 \"$0\" \\\n  \"$b/", program, "\" ",
-      firmware, "\"$@\"\n");
+      "\" --argv0 \"$0\" \\\n  \"$b/", program, "\" ", firmware, "\"$@\"\n");
 }
 
 absl::Status Build() {
