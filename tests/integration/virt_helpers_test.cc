@@ -84,6 +84,20 @@ TEST_F(VirtHelpersTest, NoImageIsExitThree) {
   EXPECT_THAT(LastLine(r), HasSubstr("no guest image: give --image=DIR"));
 }
 
+TEST_F(VirtHelpersTest, DamagedImageIsExitThreeNamingTheFile) {
+  std::string image = results() + "/image";
+  std::filesystem::create_directories(image);
+  for (const char* f : {"vmlinux", "initramfs", "SHA256SUMS"}) {
+    std::filesystem::copy_file(Runfile(std::string("images/jeos_python/") + f),
+                               image + "/" + f);
+  }
+  std::ofstream(image + "/initramfs", std::ios::app) << "tampered";
+  RunOutput r = RunBinary(Helper("virt_run_nic_hotplug"), {},
+                          {"PROCTOR_IMAGE=" + image, "OUTPUTDIR=" + LogDir()});
+  EXPECT_EQ(r.exit_code, 3);
+  EXPECT_THAT(LastLine(r), HasSubstr("initramfs: sha256 mismatch"));
+}
+
 TEST_F(VirtHelpersTest, MigrationKeepsStateAndReportsJson) {
   RunOutput r = RunHelper("virt_run_migration", {"--count=2", "--json"});
   ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -16,6 +16,7 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "runner/cli.h"
+#include "runner/guest_image.h"
 #include "runner/sorted_json.h"
 #include "vmm/accel_probe.h"
 #include "vmm/qemu_process.h"
@@ -131,6 +132,9 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
     return Infrastructure(absl::FailedPreconditionError(
         "no guest image: give --image=DIR or set PROCTOR_IMAGE"));
   }
+  // The image is checked against its SHA256SUMS, as proctor checks it.
+  absl::Status verified = VerifyImage(image);
+  if (!verified.ok()) return Infrastructure(verified);
   vmm::VmOptions o;
   o.qemu.kernel = image + "/vmlinux";
   o.qemu.initramfs = image + "/initramfs";
