@@ -1,7 +1,8 @@
 #!/bin/bash
 # The OCI image end to end with a real podman: load //container:image into
 # a store of the test's own, run it against the example suite on the host
-# side and in the guest, and check the result tree from the host: verdicts,
+# side and in the guest, the virt helpers, a Python test using the standard
+# library, and check the result tree from the host: verdicts,
 # sysinfo, ownership by the --user given, and the exit codes bad input
 # gets. podman runs as root here with runc (tools/containers.conf).
 set -euo pipefail
@@ -106,6 +107,16 @@ grep -q "^block-hotplug.sh -- PASS" "$TEST_TMPDIR/out" || fail "block hotplug: $
 grep -q "^uptime-host-and-guest.py -- PASS" "$TEST_TMPDIR/out" || fail "proctor vm exec/qmp: $(cat "$TEST_TMPDIR/out")"
 job="$(readlink -f "$results/latest")"
 grep -q "migrations, median" "$job"/tests/*-migration.sh/stdout || fail "no migration figures"
+
+# Python tests get the whole standard library.
+stdlib="$TEST_TMPDIR/stdlib"
+mkdir -p "$stdlib"
+printf '#!/usr/bin/env python3\nimport json, unittest, email, sqlite3, decimal, http.client\nassert json.loads("[1]") == [1]\n' >"$stdlib/stdlib.py"
+chmod +x "$stdlib/stdlib.py"
+rc=0
+podman run --rm --network=none -v "$stdlib:/tests:ro" -v "$results:/results" \
+  --user "$user" localhost/proctor:0.1.0 >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
+[[ $rc == 0 ]] || fail "python stdlib: exit $rc: $(cat "$TEST_TMPDIR/out") $(cat "$(readlink -f "$results/latest")"/tests/*/stderr)"
 
 # Bad input.
 rc=0; run ":ro" || rc=$?
