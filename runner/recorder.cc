@@ -47,13 +47,15 @@ absl::Status Recorder::Add(TestResult result) {
                 *json)
           : json.status();
   auto* tests = job_.mutable_tests();
-  // A test run again (--until-pass) replaces its earlier try.
-  for (TestResult& earlier : *tests) {
-    if (earlier.index() != result.index()) continue;
-    int attempts = std::max(earlier.attempts(), 1) + 1;
-    result.set_attempts(attempts);
+  // A test run again (--until-pass) replaces its earlier try. The list is
+  // in index order: the search is a binary one.
+  auto earlier = std::lower_bound(
+      tests->begin(), tests->end(), result.index(),
+      [](const TestResult& t, int index) { return t.index() < index; });
+  if (earlier != tests->end() && earlier->index() == result.index()) {
+    result.set_attempts(std::max(earlier->attempts(), 1) + 1);
     result.set_flaky(result.status() == PASS);
-    earlier = std::move(result);
+    *earlier = std::move(result);
     dirty_ = true;
     return written;
   }
