@@ -244,8 +244,11 @@ std::string RenderHtml(const JobResult& job, const std::string& job_dir) {
     w.Text(t.name());
     w.FullEnd();
     Link(&w, t.dir() + "/", "files");
-    Output(&w, absl::StrCat(job_dir, "/", t.dir(), "/stdout"), "stdout");
-    Output(&w, absl::StrCat(job_dir, "/", t.dir(), "/stderr"), "stderr");
+    // Most tests write nothing: their files are not even opened.
+    if (t.stdout_stats().kept_bytes() > 0)
+      Output(&w, absl::StrCat(job_dir, "/", t.dir(), "/stdout"), "stdout");
+    if (t.stderr_stats().kept_bytes() > 0)
+      Output(&w, absl::StrCat(job_dir, "/", t.dir(), "/stderr"), "stderr");
     Points(&w, t);
     w.FullEnd();  // details
     w.FullEnd();  // td
