@@ -170,13 +170,20 @@ int RerunFailed(const ParsedArgs& parsed) {
   }
   args.push_back(
       absl::StrCat("--filter=^(?:", absl::StrJoin(names, "|"), ")$"));
+  // Paths given now are relative to here, not to the job's directory.
+  static const std::set<std::string> kPathFlags = {
+      "results_dir", "tmp_dir", "data", "sysinfo_config", "json_stream"};
   for (const std::string& name : parsed.explicit_flags) {
     if (name == "rerun_failed") continue;
     absl::CommandLineFlag* flag = absl::FindCommandLineFlag(name);
-    if (flag != nullptr) {
-      args.push_back(absl::StrCat("--", absl::StrReplaceAll(name, {{"_", "-"}}),
-                                  "=", flag->CurrentValue()));
+    if (flag == nullptr) continue;
+    std::string value = flag->CurrentValue();
+    if (kPathFlags.count(name) > 0 && !value.empty() &&
+        !absl::StartsWith(value, "fd:")) {
+      value = AbsolutePath(value);
     }
+    args.push_back(absl::StrCat("--", absl::StrReplaceAll(name, {{"_", "-"}}),
+                                "=", value));
   }
   absl::StatusOr<std::string> env = ReadFile(*job_dir + "/environment.json");
   Environment environment;

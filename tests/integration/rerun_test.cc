@@ -18,6 +18,12 @@ using ::testing::StartsWith;
 
 class RerunTest : public ProctorTest {
  protected:
+  static int ListJobs(const std::string& dir) {
+    int n = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir))
+      n += e.path().filename().string().rfind("job-", 0) == 0;
+    return n;
+  }
   // Fails on its first run, passes afterwards (a counter beside the suite).
   void FlakyScript() {
     Script("flaky.sh", absl::StrCat("#!/bin/sh\nc=", suite(),
@@ -66,6 +72,29 @@ TEST_F(RerunTest, AnOlderJobCanBeNamed) {
               ElementsAre(StartsWith("proctor: nothing to rerun")));
   RunOutput r = Rerun({"latest~1"});
   EXPECT_EQ(r.lines[1], "bad.sh -- FAIL");
+}
+
+// The job ran from the suite's parent with relative paths; the rerun,
+// from elsewhere, names its results directory relative to where it is.
+TEST_F(RerunTest, RelativePathsKeepTheirMeaningFromEitherDirectory) {
+  Script("bad.sh", "#!/bin/sh\nexit 1\n");
+  std::string parent = std::filesystem::path(suite()).parent_path().string();
+  std::string base = std::filesystem::path(suite()).filename().string();
+  std::string elsewhere = parent + "/elsewhere";
+  std::filesystem::create_directories(elsewhere);
+  RunOutput r = RunBinary(
+      "/bin/sh",
+      {"-c", absl::StrCat("cd '", parent, "' && '", ProctorBinary(),
+                          "' run --sysinfo=off --results-dir=res ", base)});
+  ASSERT_EQ(r.exit_code, 1) << r.err;
+  r = RunBinary(
+      "/bin/sh",
+      {"-c", absl::StrCat("cd '", elsewhere, "' && '", ProctorBinary(),
+                          "' run --rerun-failed --results-dir=../res")});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.lines, ::testing::Contains("bad.sh -- FAIL"));
+  EXPECT_FALSE(std::filesystem::exists(parent + "/elsewhere/res"));
+  EXPECT_EQ(ListJobs(parent + "/res"), 2);
 }
 
 TEST_F(RerunTest, UntilPassRecordsALaterPassAsFlakyAndKeepsEachTry) {
