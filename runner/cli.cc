@@ -92,6 +92,11 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
   return out;
 }
 
+std::string FlagOrEnv(const std::string& flag, const char* env) {
+  const char* value = getenv(env);
+  return !flag.empty() || value == nullptr ? flag : value;
+}
+
 std::string FlagHelp(const std::vector<std::string>& allowed) {
   std::string out;
   for (const std::string& name : allowed) {

@@ -29,6 +29,9 @@ absl::StatusOr<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
 // "  --name=DEFAULT  help" lines for `allowed`.
 std::string FlagHelp(const std::vector<std::string>& allowed);
 
+// `flag` if it is set, else the environment variable `env` ("" if unset).
+std::string FlagOrEnv(const std::string& flag, const char* env);
+
 // "64M" -> 67108864; plain numbers are bytes; K, M, G are powers of 1024.
 absl::StatusOr<int64_t> ParseByteSize(const std::string& text);
 

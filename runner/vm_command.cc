@@ -31,11 +31,6 @@
 namespace proctor {
 namespace {
 
-std::string FlagOrEnv(const std::string& flag, const char* env) {
-  const char* value = getenv(env);
-  return !flag.empty() || value == nullptr ? flag : value;
-}
-
 int StatusExit(const absl::Status& s) {
   return Fail(absl::IsInvalidArgument(s) ? kExitUsage : kExitInfrastructure,
               std::string(s.message()));

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -53,10 +54,6 @@ const std::vector<std::string> kCommonFlags = {
 std::string Env(const char* name) {
   const char* v = getenv(name);
   return v == nullptr ? "" : v;
-}
-
-std::string FlagOrEnv(const std::string& flag, const char* env) {
-  return flag.empty() ? Env(env) : flag;
 }
 
 // QEMU runs in its own process group: a helper killed by a signal would
@@ -118,6 +115,15 @@ Helper Helper::Init(int argc, char** argv, const HelperInfo& info) {
   std::filesystem::create_directories(h.log_dir_, ec);
   return h;
 }
+
+double Median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t n = v.size();
+  return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+double Milliseconds(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
 
 absl::Status Helper::Infrastructure(const absl::Status& s) {
   absl::Status marked = s;

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
 #include "vmm/vm.h"
 
@@ -34,6 +35,11 @@ struct HelperInfo {
   const char* description;         // --help's paragraph
   std::vector<std::string> flags;  // its own flags, beside the common ones
 };
+
+// The median of `values` (0 for none), for figures over repetitions.
+double Median(std::vector<double> values);
+// `d` in milliseconds, as the helpers report times.
+double Milliseconds(absl::Duration d);
 
 class Helper {
  public:

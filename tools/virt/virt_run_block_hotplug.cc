@@ -15,6 +15,7 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "runner/cli.h"
+#include "runner/text.h"
 #include "tools/virt/helper.h"
 #include "vmm/qmp_client.h"
 
@@ -45,20 +46,11 @@ using vmm::StringValue;
 
 constexpr int kPatternBytes = 64 * 1024;
 
-double Ms(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty()      ? 0
-         : v.size() % 2 ? v[v.size() / 2]
-                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 // Runs `argv` on the host (no shell); its output, or why it failed.
 absl::StatusOr<std::string> Host(const std::vector<std::string>& argv) {
   std::string command;
   for (const std::string& a : argv)
-    absl::StrAppend(&command, "'", a, "' ");  // paths without quotes
+    absl::StrAppend(&command, ShellQuote(a), " ");
   FILE* p = popen((command + "2>&1").c_str(), "r");
   if (p == nullptr) return absl::InternalError("popen failed");
   std::string out;
@@ -163,16 +155,18 @@ absl::Status Run(Helper& h, std::string* summary) {
 
     google::protobuf::Struct run;
     (*run.mutable_fields())["device"] = StringValue(*dev);
-    (*run.mutable_fields())["plug_ms"] = NumberValue(Ms(t1 - t0));
-    (*run.mutable_fields())["io_ms"] = NumberValue(Ms(t2 - t1));
-    (*run.mutable_fields())["unplug_ms"] = NumberValue(Ms(t3 - t2));
-    (*run.mutable_fields())["round_trip_ms"] = NumberValue(Ms(t3 - t0));
+    (*run.mutable_fields())["plug_ms"] = NumberValue(Milliseconds(t1 - t0));
+    (*run.mutable_fields())["io_ms"] = NumberValue(Milliseconds(t2 - t1));
+    (*run.mutable_fields())["unplug_ms"] = NumberValue(Milliseconds(t3 - t2));
+    (*run.mutable_fields())["round_trip_ms"] =
+        NumberValue(Milliseconds(t3 - t0));
     h.AddRun(run);
-    rounds.push_back(Ms(t3 - t0));
+    rounds.push_back(Milliseconds(t3 - t0));
     h.Line(absl::StrFormat(
         "round %d: %s (%s) plugged in %.0f ms, pattern written and read in "
         "%.0f ms, unplugged in %.0f ms",
-        i, *dev, format, Ms(t1 - t0), Ms(t2 - t1), Ms(t3 - t2)));
+        i, *dev, format, Milliseconds(t1 - t0), Milliseconds(t2 - t1),
+        Milliseconds(t3 - t2)));
   }
   h.Set("rounds", NumberValue(count));
   h.Set("median_round_trip_ms", NumberValue(Median(rounds)));

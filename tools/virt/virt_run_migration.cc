@@ -77,13 +77,6 @@ absl::StatusOr<GuestState> ReadState(vmm::Vm& vm) {
   return s;
 }
 
-double Median(std::vector<double> v) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v.size() % 2 ? v[v.size() / 2]
-                      : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 absl::Status Run(Helper& h, std::string* summary) {
   int count = absl::GetFlag(FLAGS_count);
   if (count < 1)

@@ -36,15 +36,6 @@ const HelperInfo kInfo = {
 using vmm::NumberValue;
 using vmm::StringValue;
 
-double Ms(absl::Duration d) { return absl::ToDoubleMilliseconds(d); }
-
-double Median(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return v.empty()      ? 0
-         : v.size() % 2 ? v[v.size() / 2]
-                        : (v[v.size() / 2 - 1] + v[v.size() / 2]) / 2;
-}
-
 absl::Status Run(Helper& h, std::string* summary) {
   int count = absl::GetFlag(FLAGS_count);
   if (count < 1)
@@ -103,16 +94,18 @@ absl::Status Run(Helper& h, std::string* summary) {
     absl::Time t3 = absl::Now();
     google::protobuf::Struct run;
     (*run.mutable_fields())["interface"] = StringValue(*name);
-    (*run.mutable_fields())["plug_ms"] = NumberValue(Ms(t1 - t0));
-    (*run.mutable_fields())["traffic_ms"] = NumberValue(Ms(t2 - t1));
-    (*run.mutable_fields())["unplug_ms"] = NumberValue(Ms(t3 - t2));
-    (*run.mutable_fields())["round_trip_ms"] = NumberValue(Ms(t3 - t0));
+    (*run.mutable_fields())["plug_ms"] = NumberValue(Milliseconds(t1 - t0));
+    (*run.mutable_fields())["traffic_ms"] = NumberValue(Milliseconds(t2 - t1));
+    (*run.mutable_fields())["unplug_ms"] = NumberValue(Milliseconds(t3 - t2));
+    (*run.mutable_fields())["round_trip_ms"] =
+        NumberValue(Milliseconds(t3 - t0));
     h.AddRun(run);
-    rounds.push_back(Ms(t3 - t0));
+    rounds.push_back(Milliseconds(t3 - t0));
     h.Line(absl::StrFormat(
         "round %d: %s plugged in %.0f ms, traffic %.0f ms, unplugged in "
         "%.0f ms",
-        i, *name, Ms(t1 - t0), Ms(t2 - t1), Ms(t3 - t2)));
+        i, *name, Milliseconds(t1 - t0), Milliseconds(t2 - t1),
+        Milliseconds(t3 - t2)));
   }
   h.Set("rounds", NumberValue(count));
   h.Set("median_round_trip_ms", NumberValue(Median(rounds)));
