@@ -64,7 +64,7 @@ void Console::Started(const PlannedTest& test) {
 
 void Console::Finished(const TestResult& r, int attempt) {
   running_.erase(r.index());
-  bool bad = r.status() != PASS && r.status() != SKIPPED;
+  bool bad = Failed(r.status());
   if (attempt == 1) ++done_;
   if (bad && attempt == 1) ++failed_;
   if (!bad && attempt > 1) --failed_;  // a later try passed

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <tuple>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
@@ -14,6 +15,15 @@
 
 namespace proctor {
 namespace fs = std::filesystem;
+
+std::string ResultsDir(const std::string& flag) {
+  if (!flag.empty()) return flag;
+  for (const char* env : {"PROCTOR_RESULTS", "TEST_UNDECLARED_OUTPUTS_DIR"}) {
+    const char* dir = getenv(env);
+    if (dir != nullptr && *dir != '\0') return dir;
+  }
+  return "results";
+}
 
 absl::StatusOr<std::vector<std::string>> ListJobDirs(
     const std::string& results_dir) {
@@ -32,18 +42,19 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
     }
   }
   // Names hold the start time to the second; jobs started within the same
-  // second are told apart by when their id file was written.
-  auto key = [](const std::string& d) {
+  // second are told apart by when their id file was written (one stat
+  // each, before sorting).
+  std::vector<std::tuple<std::string, fs::file_time_type, std::string>> keyed;
+  for (std::string& d : dirs) {
     std::string name = fs::path(d).filename().string();
     std::error_code ec;
     auto written = fs::last_write_time(d + "/id", ec);
-    return std::make_pair(name.substr(0, name.rfind('-')),
-                          ec ? fs::file_time_type::min() : written);
-  };
-  std::sort(dirs.begin(), dirs.end(),
-            [&](const std::string& a, const std::string& b) {
-              return key(a) < key(b);
-            });
+    keyed.emplace_back(name.substr(0, name.rfind('-')),
+                       ec ? fs::file_time_type::min() : written, std::move(d));
+  }
+  std::sort(keyed.begin(), keyed.end());
+  dirs.clear();
+  for (auto& k : keyed) dirs.push_back(std::move(std::get<2>(k)));
   return dirs;
 }
 

@@ -12,6 +12,11 @@
 
 namespace proctor {
 
+// Where job directories go and are looked for: `flag` (--results-dir),
+// else $PROCTOR_RESULTS, else $TEST_UNDECLARED_OUTPUTS_DIR (under `bazel
+// test`), else ./results.
+std::string ResultsDir(const std::string& flag);
+
 // The job directories (job-*) under `results_dir`, oldest first: their
 // names start with the job's start time.
 absl::StatusOr<std::vector<std::string>> ListJobDirs(

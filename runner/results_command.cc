@@ -23,6 +23,7 @@
 #include "runner/read_file.h"
 #include "runner/sorted_json.h"
 #include "runner/text.h"
+#include "runner/verdict.h"
 
 namespace proctor {
 namespace {
@@ -34,12 +35,7 @@ constexpr char kUsage[] =
     "of the name\nonly one job has";
 
 std::string ResultsDir() {
-  std::string dir = absl::GetFlag(FLAGS_results_dir);
-  if (dir.empty()) {
-    const char* env = getenv("PROCTOR_RESULTS");
-    dir = env != nullptr && *env != '\0' ? env : "results";
-  }
-  return dir;
+  return proctor::ResultsDir(absl::GetFlag(FLAGS_results_dir));
 }
 
 std::string Name(const JobSummary& j) {
@@ -112,7 +108,7 @@ int Show(const std::vector<std::string>& args) {
   *report.mutable_sysinfo() = Highlights(*dir);
   int tail = absl::GetFlag(FLAGS_tail);
   for (const TestResult& t : job->tests()) {
-    if (t.status() == PASS || t.status() == SKIPPED) continue;
+    if (!Failed(t.status())) continue;
     FailedTest* f = report.add_failures();
     f->set_name(t.name());
     f->set_status(t.status());
@@ -181,13 +177,10 @@ int Diff(const std::vector<std::string>& args) {
       absl::PrintF("  removed  %s: was %s\n", c.name(),
                    Status_Name(c.before()));
     } else if (c.kind() == "verdict") {
-      auto failing = [](Status st) {
-        return st == FAIL || st == ERROR || st == TIMEOUT || st == INTERRUPTED;
-      };
       absl::PrintF("  %-8s %s: %s -> %s\n",
-                   failing(c.after())                         ? "broke"
-                   : c.after() == PASS && failing(c.before()) ? "fixed"
-                                                              : "changed",
+                   Failed(c.after())                         ? "broke"
+                   : c.after() == PASS && Failed(c.before()) ? "fixed"
+                                                             : "changed",
                    c.name(), Status_Name(c.before()), Status_Name(c.after()));
     } else if (c.kind() == "points") {
       absl::PrintF("  points   %s: %s, TAP points changed\n", c.name(),

@@ -120,10 +120,6 @@ void ExportToTests() {
   setenv("PATH", absl::StrJoin(dirs, ":").c_str(), 1);
 }
 
-bool NeedsRerun(Status s) {
-  return s == FAIL || s == ERROR || s == TIMEOUT || s == INTERRUPTED;
-}
-
 // --rerun-failed [JOB]: the job's command line again, restricted by
 // --filter to the tests that did not pass, with the flags given now
 // appended (they win), from the job's working directory. The new job's
@@ -132,11 +128,9 @@ int RerunFailed(const ParsedArgs& parsed) {
   if (parsed.positional.size() > 1) {
     return Fail(kExitUsage, "usage: proctor run --rerun-failed [JOB] [flags]");
   }
-  std::string results = absl::GetFlag(FLAGS_results_dir);
-  if (results.empty()) results = Getenv("PROCTOR_RESULTS");
-  if (results.empty()) results = "results";
-  absl::StatusOr<std::string> job_dir = ResolveJob(
-      results, parsed.positional.empty() ? "latest" : parsed.positional[0]);
+  absl::StatusOr<std::string> job_dir =
+      ResolveJob(ResultsDir(absl::GetFlag(FLAGS_results_dir)),
+                 parsed.positional.empty() ? "latest" : parsed.positional[0]);
   if (!job_dir.ok())
     return Fail(kExitUsage, std::string(job_dir.status().message()));
   absl::StatusOr<JobResult> job = LoadJob(*job_dir);
@@ -147,7 +141,7 @@ int RerunFailed(const ParsedArgs& parsed) {
   // Tests run in both places are named "t.sh [host]"; --filter sees "t.sh".
   std::set<std::string> names;
   for (const TestResult& t : job->tests()) {
-    if (!NeedsRerun(t.status())) continue;
+    if (!Failed(t.status())) continue;
     absl::string_view name = t.name();
     if (!absl::ConsumeSuffix(&name, " [host]"))
       absl::ConsumeSuffix(&name, " [guest]");
@@ -318,11 +312,7 @@ int RunCommand(const std::vector<std::string>& args) {
   if (!tests.ok())
     return Fail(kExitUsage, std::string(tests.status().message()));
 
-  std::string results = absl::GetFlag(FLAGS_results_dir);
-  if (results.empty()) results = Getenv("PROCTOR_RESULTS");
-  // Under `bazel test`, the result tree is an undeclared output.
-  if (results.empty()) results = Getenv("TEST_UNDECLARED_OUTPUTS_DIR");
-  if (results.empty()) results = "results";
+  std::string results = ResultsDir(absl::GetFlag(FLAGS_results_dir));
   if (Getenv("PROCTOR_RESULTS_MOUNT") == "required") {
     std::ifstream in("/proc/self/mountinfo");
     std::ostringstream mountinfo;
@@ -461,7 +451,7 @@ int RunCommand(const std::vector<std::string>& args) {
   for (attempt = 2; completed && attempt <= until_pass; ++attempt) {
     std::vector<PlannedTest> again;
     for (const TestResult& r : recorder.job().tests()) {
-      if (!NeedsRerun(r.status())) continue;
+      if (!Failed(r.status())) continue;
       for (const PlannedTest& t : *tests) {
         if (t.index != r.index()) continue;
         std::error_code ec;

@@ -36,6 +36,10 @@ Verdict TapVerdict(const tap::Document& doc) {
 
 }  // namespace
 
+bool Failed(Status s) {
+  return s == FAIL || s == ERROR || s == TIMEOUT || s == INTERRUPTED;
+}
+
 const char* StatusName(Status status) {
   switch (status) {
     case PASS:

@@ -31,6 +31,10 @@ struct Outcome {
 
 Verdict Judge(const Outcome& outcome);
 
+// Whether a test ended in a way that counts as failed in the summary and
+// gets it rerun: FAIL, ERROR, TIMEOUT or INTERRUPTED.
+bool Failed(Status status);
+
 // "PASS", "FAIL", ... as printed on the console.
 const char* StatusName(Status status);
 
