@@ -3,8 +3,8 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/struct.pb.h"
 #include "images/archive_tree.h"
-#include "runner/sha256.h"
-#include "runner/sorted_json.h"
+#include "runner/base/sha256.h"
+#include "runner/base/sorted_json.h"
 
 namespace proctor::container {
 namespace {

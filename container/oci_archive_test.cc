@@ -9,7 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/sha256.h"
+#include "runner/base/sha256.h"
 
 namespace proctor::container {
 namespace {

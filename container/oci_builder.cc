@@ -23,7 +23,7 @@
 #include "container/oci_archive.h"
 #include "container/rootfs.h"
 #include "images/archive_tree.h"
-#include "runner/read_file.h"
+#include "runner/base/read_file.h"
 
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages to pick files from");
 ABSL_FLAG(std::vector<std::string>, roots, {},

@@ -22,7 +22,7 @@
 #include "images/deb_reader.h"
 #include "images/kernel_modules.h"
 #include "images/vmlinux.h"
-#include "runner/read_file.h"
+#include "runner/base/read_file.h"
 
 ABSL_FLAG(std::string, kernel_deb, "", "the Debian kernel package");
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages whose files go in");

@@ -14,16 +14,10 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "vmm/kvm.h"
 #include "vmm/qemu_process.h"
 
 namespace proctor::vmm {
-
-// Whether /dev/kvm opens and answers KVM_GET_API_VERSION: necessary for
-// KVM, not sufficient.
-bool KvmDeviceUsable();
-
-// Whether this host boot's cached probe verdict says KVM does not work.
-bool KvmKnownBroken();
 
 // Boots `config` with "proctor.poweroff=1" and no share, and succeeds only
 // if the guest reached its init and powered off (QEMU exit 0, "Power down"
@@ -37,9 +31,6 @@ absl::Status ProbeBoot(QemuConfig config, absl::Duration timeout);
 // the reason in `why`.
 std::string ChooseAccel(const std::string& requested, const QemuConfig& config,
                         std::string* why);
-
-// Where ChooseAccel keeps its verdict for this host boot ("" if unknown).
-std::string AccelCachePath();
 
 }  // namespace proctor::vmm
 

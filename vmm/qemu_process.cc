@@ -25,7 +25,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
-#include "runner/unique_fd.h"
+#include "runner/base/unique_fd.h"
 
 extern char** environ;
 

@@ -17,7 +17,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
-#include "runner/subprocess.h"
+#include "runner/base/subprocess.h"
 #include "vmm/qmp_client.h"
 
 namespace proctor::vmm {

@@ -21,7 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
-#include "runner/unique_fd.h"
+#include "runner/base/unique_fd.h"
 
 namespace proctor::vmm {
 

@@ -12,7 +12,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/subprocess.h"
+#include "runner/base/subprocess.h"
 
 namespace proctor::vmm {
 namespace {

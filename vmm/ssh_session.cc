@@ -16,7 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "runner/text.h"
+#include "runner/base/text.h"
 
 namespace proctor::vmm {
 absl::StatusOr<GuestKey> GuestKey::Generate() {

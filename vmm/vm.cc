@@ -168,12 +168,16 @@ absl::StatusOr<MigrationResult> Vm::Migrate(const MigrationOptions& o) {
     result.uri = absl::StrCat("tcp:127.0.0.1:", *port);
   }
   std::unique_ptr<QemuProcess> dest;
+  // Numbered by destinations started, failed migrations included, so each
+  // keeps its own logs; errors name this directory.
+  std::string dest_dir =
+      absl::StrCat(options_.qemu.run_dir, "/destination.", destinations_ + 1);
   if (!o.external_destination) {
     // The same machine, the same key and kernel command line: only the
     // logs' place and -incoming differ.
+    ++destinations_;
     QemuConfig c = options_.qemu;
-    c.run_dir =
-        absl::StrCat(options_.qemu.run_dir, "/destination.", ++destinations_);
+    c.run_dir = dest_dir;
     c.extra_args.insert(c.extra_args.end(), {"-incoming", result.uri});
     absl::StatusOr<std::unique_ptr<QemuProcess>> started =
         QemuProcess::Start(c);
@@ -210,20 +214,25 @@ absl::StatusOr<MigrationResult> Vm::Migrate(const MigrationOptions& o) {
             Number(ram->second.struct_value(), "transferred");
       break;
     }
+    // A destination that died is the likelier cause of a failure, and its
+    // stderr says why: name it either way.
+    bool dest_exited = dest != nullptr && !dest->Running();
+    std::string dest_note =
+        dest_exited ? absl::StrCat("the destination QEMU exited (see ",
+                                   dest_dir, "/qemu.stderr)")
+                    : "";
     if (status == "failed" || status == "cancelled") {
       std::string why = Text(info, "error-desc");
-      return absl::UnavailableError(absl::StrCat("migrate to ", result.uri,
-                                                 ": ", status,
-                                                 why.empty() ? "" : ": ", why));
-    }
-    if (dest != nullptr && !dest->Running()) {
-      Qmp("migrate_cancel").IgnoreError();
       return absl::UnavailableError(absl::StrCat(
-          "migrate: the destination QEMU exited (see ", options_.qemu.run_dir,
-          "/destination.", migrations_ + 1, "/qemu.stderr)"));
+          "migrate to ", result.uri, ": ", status, why.empty() ? "" : ": ", why,
+          dest_exited ? "; " : "", dest_note));
+    }
+    if (dest_exited) {
+      CancelMigration();
+      return absl::UnavailableError(absl::StrCat("migrate: ", dest_note));
     }
     if (absl::Now() > deadline) {
-      Qmp("migrate_cancel").IgnoreError();
+      CancelMigration();
       return absl::DeadlineExceededError(absl::StrCat(
           "migrate to ", result.uri, ": not complete within ",
           absl::FormatDuration(o.timeout), " (status ", status, ")"));
@@ -249,6 +258,20 @@ absl::StatusOr<MigrationResult> Vm::Migrate(const MigrationOptions& o) {
   qemu_ = std::move(dest);  // the source QEMU stops here
   ++migrations_;
   return result;
+}
+
+void Vm::CancelMigration() {
+  Qmp("migrate_cancel").IgnoreError();
+  for (absl::Time end = absl::Now() + absl::Seconds(5); absl::Now() < end;
+       std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+    absl::StatusOr<Value> q = Qmp("query-migrate");
+    if (!q.ok()) return;
+    std::string status = Text(q->struct_value(), "status");
+    if (status.empty() || status == "completed" || status == "failed" ||
+        status == "cancelled") {
+      return;
+    }
+  }
 }
 
 absl::StatusOr<std::string> Vm::FreePort() {

@@ -124,6 +124,9 @@ class Vm {
  private:
   explicit Vm(VmOptions options) : options_(std::move(options)) {}
   absl::StatusOr<std::string> FreePort();
+  // migrate_cancel, then waits (a few seconds at most) until QEMU no longer
+  // reports the migration as under way, so that the next one may start.
+  void CancelMigration();
   // The guest's entries in `dir` ("/sys/class/net"), one per line.
   absl::StatusOr<std::string> GuestList(const std::string& dir);
   // Waits for an entry of `dir` that `before` did not have.

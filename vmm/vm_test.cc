@@ -3,11 +3,17 @@
 // guest serves the suite (VmTest); each test leaves it as it found it.
 #include "vmm/vm.h"
 
+#include <signal.h>
 #include <stdlib.h>
+#include <unistd.h>
 
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "gmock/gmock.h"
@@ -26,6 +32,19 @@ std::string Strip(absl::StatusOr<std::string> s) {
   return s.ok() ? std::string(absl::StripAsciiWhitespace(*s)) : "";
 }
 
+// The pid of a process whose command line holds `needle`, or 0.
+pid_t FindProcess(const std::string& needle) {
+  for (const auto& e : std::filesystem::directory_iterator("/proc")) {
+    pid_t pid = atoi(e.path().filename().c_str());
+    if (pid <= 0 || pid == getpid()) continue;
+    std::ifstream in(e.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)),
+                        std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos) return pid;
+  }
+  return 0;
+}
+
 // The RFC's uptime example: the VM, alive, logged in, a command in the
 // guest and one on the host.
 TEST_F(VmApiTest, GuestAndHostBothAnswerLikeTheRfcExample) {
@@ -37,6 +56,13 @@ TEST_F(VmApiTest, GuestAndHostBothAnswerLikeTheRfcExample) {
   ASSERT_TRUE(host.ok()) << host.status();
   // The guest booted seconds ago; the host long before.
   EXPECT_LT(std::stod(*guest), std::stod(*host));
+  // And Cmd ran in the guest, not here: the two kernels' boot ids differ.
+  std::string guest_boot =
+      Strip(vm().Cmd("cat /proc/sys/kernel/random/boot_id"));
+  std::string host_boot = Strip(HostCmd("cat /proc/sys/kernel/random/boot_id"));
+  ASSERT_EQ(guest_boot.size(), 36u) << guest_boot;
+  ASSERT_EQ(host_boot.size(), 36u) << host_boot;
+  EXPECT_NE(guest_boot, host_boot);
 }
 
 TEST_F(VmApiTest, CmdFailureCarriesTheExitStatusAndStderr) {
@@ -133,12 +159,62 @@ TEST_F(VmApiTest, MigrationOverAUnixSocket) {
   // Socket paths are short (108 bytes); test output trees are deep.
   char dir[] = "/tmp/proctor-vm-test-XXXXXX";
   ASSERT_NE(mkdtemp(dir), nullptr);
+  absl::Cleanup remove = [&dir] { std::filesystem::remove_all(dir); };
   MigrationOptions o;
   o.uri = absl::StrCat("unix:", dir, "/migrate.sock");
   absl::StatusOr<MigrationResult> m = vm().Migrate(o);
   ASSERT_TRUE(m.ok()) << m.status();
   EXPECT_TRUE(vm().VerifyAlive().ok());
-  std::filesystem::remove_all(dir);
+}
+
+// After a migration that failed once its destination was up, the next
+// destination's logs are in a directory of their own, and the error for a
+// destination that dies names that directory, not an earlier one.
+TEST_F(VmApiTest, DestinationThatExitsIsNamedByItsOwnLogDirectory) {
+  MigrationOptions bad;
+  bad.downtime_limit_ms = -5;
+  ASSERT_FALSE(vm().Migrate(bad).ok());
+
+  absl::StatusOr<int> port = FreeLocalPort();
+  ASSERT_TRUE(port.ok());
+  MigrationOptions o;
+  o.uri = absl::StrCat("tcp:127.0.0.1:", *port);
+  o.max_bandwidth = 1 << 20;  // 1 MiB/s: long enough to kill its destination
+  o.timeout = absl::Seconds(60);
+  // The limit stays with the source QEMU: QEMU's default again afterwards.
+  absl::Cleanup restore = [this] {
+    google::protobuf::Struct p;
+    (*p.mutable_fields())["max-bandwidth"].set_number_value(128 << 20);
+    vm().Qmp("migrate-set-parameters", p).IgnoreError();
+  };
+  std::atomic<pid_t> killed{0};
+  std::thread killer([&] {
+    for (absl::Time end = absl::Now() + absl::Seconds(30); absl::Now() < end;
+         absl::SleepFor(absl::Milliseconds(50))) {
+      if (pid_t pid = FindProcess(o.uri); pid > 0) {
+        // Once it takes the stream, not while it starts.
+        absl::SleepFor(absl::Milliseconds(500));
+        kill(pid, SIGKILL);
+        killed = pid;
+        return;
+      }
+    }
+  });
+  absl::StatusOr<MigrationResult> m = vm().Migrate(o);
+  killer.join();
+  ASSERT_GT(killed.load(), 0) << "the destination never showed up";
+  ASSERT_FALSE(m.ok());
+  std::string message(m.status().message());
+  const std::string kSee = "the destination QEMU exited (see ";
+  size_t at = message.find(kSee);
+  ASSERT_NE(at, std::string::npos) << message;
+  std::string named = message.substr(at + kSee.size());
+  named = named.substr(0, named.find("/qemu.stderr)"));
+  std::ifstream cmdline(named + "/qemu.cmdline");
+  std::string text((std::istreambuf_iterator<char>(cmdline)),
+                   std::istreambuf_iterator<char>());
+  EXPECT_THAT(text, HasSubstr("-incoming " + o.uri)) << named;
+  EXPECT_TRUE(vm().VerifyAlive().ok());
 }
 
 TEST_F(VmApiTest, MigrationToNobodyFailsNamingTheUriAndKeepsTheSource) {

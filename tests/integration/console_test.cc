@@ -9,8 +9,8 @@
 #include "absl/strings/str_split.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/subprocess.h"
-#include "runner/unique_fd.h"
+#include "runner/base/subprocess.h"
+#include "runner/base/unique_fd.h"
 #include "tests/integration/harness.h"
 
 namespace proctor::testing {

@@ -16,7 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "google/protobuf/util/json_util.h"
-#include "runner/unique_fd.h"
+#include "runner/base/unique_fd.h"
 
 extern char** environ;
 

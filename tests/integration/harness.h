@@ -15,8 +15,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
+#include "runner/base/subprocess.h"
 #include "runner/result.pb.h"
-#include "runner/subprocess.h"
 
 namespace proctor::testing {
 

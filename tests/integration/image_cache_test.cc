@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/sha256.h"
-#include "runner/unique_fd.h"
+#include "runner/base/sha256.h"
+#include "runner/base/unique_fd.h"
 #include "tests/integration/harness.h"
 
 namespace proctor::testing {

@@ -16,8 +16,8 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/subprocess.h"
-#include "runner/unique_fd.h"
+#include "runner/base/subprocess.h"
+#include "runner/base/unique_fd.h"
 #include "tests/integration/harness.h"
 #include "vmm/qemu_process.h"
 

@@ -10,7 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "runner/unique_fd.h"
+#include "runner/base/unique_fd.h"
 
 namespace proctor::virt {
 

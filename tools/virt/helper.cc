@@ -16,10 +16,10 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "runner/cli.h"
-#include "runner/guest_image.h"
-#include "runner/sorted_json.h"
+#include "runner/base/cli.h"
+#include "runner/base/sorted_json.h"
 #include "vmm/accel_probe.h"
+#include "vmm/image.h"
 #include "vmm/qemu_process.h"
 #include "vmm/qmp_client.h"
 
@@ -139,7 +139,7 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
         "no guest image: give --image=DIR or set PROCTOR_IMAGE"));
   }
   // The image is checked against its SHA256SUMS, as proctor checks it.
-  absl::Status verified = VerifyImage(image);
+  absl::Status verified = vmm::VerifyImage(image);
   if (!verified.ok()) return Infrastructure(verified);
   vmm::VmOptions o;
   o.qemu.kernel = image + "/vmlinux";

@@ -14,8 +14,8 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
-#include "runner/cli.h"
-#include "runner/text.h"
+#include "runner/base/cli.h"
+#include "runner/base/text.h"
 #include "tools/virt/helper.h"
 #include "vmm/qmp_client.h"
 

@@ -12,7 +12,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "runner/cli.h"
+#include "runner/base/cli.h"
 #include "tools/virt/helper.h"
 #include "vmm/qmp_client.h"
 

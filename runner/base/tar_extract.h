@@ -1,0 +1,18 @@
+// Unpacks a tar archive held in memory into a directory, refusing absolute
+// names, ".." and writing through symlinks. Used for what a guest test left
+// in its $OUTPUTDIR.
+#ifndef PROCTOR_RUNNER_BASE_TAR_EXTRACT_H_
+#define PROCTOR_RUNNER_BASE_TAR_EXTRACT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/string_view.h"
+
+namespace proctor {
+
+absl::Status ExtractTar(absl::string_view tar, const std::string& dir);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_BASE_TAR_EXTRACT_H_

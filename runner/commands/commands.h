@@ -1,0 +1,42 @@
+// proctor's subcommands. Each takes the arguments after its name and
+// returns the process exit code (DESIGN.md: 0, 1, 2 usage, 3
+// infrastructure, 130 interrupted).
+#ifndef PROCTOR_RUNNER_COMMANDS_COMMANDS_H_
+#define PROCTOR_RUNNER_COMMANDS_COMMANDS_H_
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "runner/guest/guest_pool.h"
+
+namespace proctor {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitTestsFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInfrastructure = 3;
+inline constexpr int kExitInterrupted = 130;
+
+inline constexpr char kVersion[] = "0.1.0";
+
+int RunCommand(const std::vector<std::string>& args);
+int ListCommand(const std::vector<std::string>& args);
+int SysinfoCommand(const std::vector<std::string>& args);
+int GuestExecCommand(const std::vector<std::string>& args);
+int VmCommand(const std::vector<std::string>& args);
+int ImageCommand(const std::vector<std::string>& args);
+int ResultsCommand(const std::vector<std::string>& args);
+
+// Prints "proctor: error: MESSAGE" on stderr and returns `code`.
+int Fail(int code, const std::string& message);
+
+// The guest settings the flags give (--boot-timeout, --accel, and the image
+// named by --image and --image-sha256, else by $PROCTOR_IMAGE and
+// $PROCTOR_IMAGE_SHA256, fetched if need be and verified: guest_image.h).
+// On failure, prints why and sets *exit_code.
+std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_COMMANDS_COMMANDS_H_

@@ -1,0 +1,98 @@
+#include "runner/commands/flags.h"
+
+#include "absl/flags/flag.h"
+
+ABSL_FLAG(std::string, results_dir, "",
+          "where job directories go (default: $PROCTOR_RESULTS, else "
+          "./results)");
+ABSL_FLAG(int, jobs, 1, "tests run at once (-j N)");
+ABSL_FLAG(std::string, timeout, "10m",
+          "per-test timeout (30, 30s, 5m); a test's timeout= wins unless "
+          "this flag is given");
+ABSL_FLAG(std::string, kill_grace, "5s",
+          "time between SIGTERM and SIGKILL for a test over its timeout");
+ABSL_FLAG(std::string, filter, "",
+          "run only tests whose name matches this RE2 pattern");
+ABSL_FLAG(std::vector<std::string>, tags, {},
+          "run only tests with one of these tags; -TAG excludes");
+ABSL_FLAG(std::string, where, "",
+          "host, guest or both (default: $PROCTOR_WHERE, else host); a "
+          "test's where= wins unless this flag is given");
+ABSL_FLAG(std::string, format, "auto",
+          "how verdicts are decided: auto (TAP if the output starts like "
+          "TAP), tap, exit");
+ABSL_FLAG(std::string, data, "",
+          "the data directory given as $DATA (default: $DATA, "
+          "$AUTOTEST_DATA, else PATH/data)");
+ABSL_FLAG(bool, keep_tmp, false, "keep each test's $TEMPDIR");
+ABSL_FLAG(std::string, tmp_dir, "",
+          "where $TEMPDIR directories are made (default: $TMPDIR, else /tmp)");
+ABSL_FLAG(std::string, max_output, "64M",
+          "bytes of stdout and of stderr kept per test; the rest is counted "
+          "and dropped");
+ABSL_FLAG(std::string, sysinfo, "job",
+          "system information: off, job (before and after the job), "
+          "per-test");
+ABSL_FLAG(std::string, sysinfo_config, "",
+          "the list of sysinfo commands and files (default: built in, "
+          "runner/sysinfo.conf)");
+
+ABSL_FLAG(std::string, image, "",
+          "the guest image: a directory (vmlinux, initramfs, SHA256SUMS), or "
+          "an image tarball's file or http(s) URL, pinned with "
+          "--image-sha256 (default: $PROCTOR_IMAGE)");
+ABSL_FLAG(std::string, image_sha256, "",
+          "the sha256 of the --image tarball; it is cached in "
+          "~/.cache/proctor/images/SHA256 (default: $PROCTOR_IMAGE_SHA256)");
+ABSL_FLAG(std::string, qemu, "",
+          "the QEMU system emulator for guests: a path or a name in PATH "
+          "(default: $PROCTOR_QEMU, else qemu-system-x86_64)");
+ABSL_FLAG(std::string, accel, "auto",
+          "guest accelerator: auto (KVM when a probe boot proves it works), "
+          "kvm, tcg");
+ABSL_FLAG(std::string, boot_timeout, "120s",
+          "how long a guest may take from QEMU's start to its SSH login");
+ABSL_FLAG(bool, vm_per_test, false,
+          "give every guest test a freshly booted VM of its own (guest tests "
+          "then run one at a time; host tests still run in parallel)");
+ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
+ABSL_FLAG(bool, json, false, "print JSON instead of text");
+ABSL_FLAG(bool, rerun_failed, false,
+          "run only the tests that failed, errored, timed out or were "
+          "interrupted in a job (the one argument, default latest), with the "
+          "flags that job was run with; flags given now win");
+ABSL_FLAG(bool, quiet, false,
+          "print only the tests that did not pass or skip, and the summary");
+ABSL_FLAG(bool, verbose, false,
+          "also print every test's output as it arrives, after \"NAME| \"");
+ABSL_FLAG(std::string, json_stream, "",
+          "write the run's events, one JSON object per line, to this file or "
+          "fd:N");
+ABSL_FLAG(int, until_pass, 1,
+          "run a failing test up to this many times in all; one that passes "
+          "on a later try is PASS and flaky");
+ABSL_FLAG(int, tail, 10, "lines of each failing test's output to show");
+ABSL_FLAG(double, duration_factor, 1.5,
+          "report a test whose duration changed by at least this factor...");
+ABSL_FLAG(std::string, min_duration_change, "0.5s",
+          "...and by at least this much");
+
+namespace proctor {
+
+const std::vector<std::string> kRunFlags = {
+    "results_dir",  "jobs",       "timeout", "kill_grace",     "filter",
+    "tags",         "where",      "format",  "data",           "keep_tmp",
+    "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
+    "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test",
+    "rerun_failed", "until_pass", "quiet",   "verbose",        "json_stream"};
+const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
+                                             "timeout", "format", "data"};
+const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
+const std::vector<std::string> kGuestExecFlags = {"mux"};
+const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",
+                                           "accel", "boot_timeout"};
+const std::vector<std::string> kImageFlags = {"image_sha256"};
+const std::vector<std::string> kResultsFlags = {
+    "results_dir", "json", "tail", "duration_factor", "min_duration_change"};
+
+}  // namespace proctor

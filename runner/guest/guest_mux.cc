@@ -1,0 +1,148 @@
+#include "runner/guest/guest_mux.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "absl/strings/str_cat.h"
+#include "runner/base/fd_io.h"
+#include "runner/guest/guest_mux_wire.h"
+
+namespace proctor {
+namespace {
+
+using mux_wire::Address;
+using mux_wire::kExit;
+using mux_wire::kStderr;
+using mux_wire::kStdout;
+using mux_wire::SendFrame;
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(
+    SessionFactory factory) {
+  auto mux = std::unique_ptr<GuestMux>(new GuestMux());
+  mux->factory_ = std::move(factory);
+  char tmpl[] = "/tmp/proctor-mux-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
+  }
+  mux->dir_ = tmpl;
+  mux->socket_path_ = mux->dir_ + "/mux.sock";
+  mux->listen_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  sockaddr_un addr = Address(mux->socket_path_);
+  if (bind(mux->listen_.get(), reinterpret_cast<sockaddr*>(&addr),
+           sizeof(addr)) != 0 ||
+      listen(mux->listen_.get(), 64) != 0) {
+    return absl::UnavailableError(absl::StrCat("guest mux: ", strerror(errno)));
+  }
+  GuestMux* raw = mux.get();
+  mux->acceptor_ = std::thread([raw]() { raw->AcceptLoop(); });
+  return mux;
+}
+
+GuestMux::~GuestMux() {
+  stopping_ = true;
+  if (acceptor_.joinable()) acceptor_.join();
+  std::unique_lock<std::mutex> lock(mu_);
+  idle_cv_.wait(lock, [this]() { return active_ == 0; });
+  idle_.clear();
+  lock.unlock();
+  std::error_code ec;
+  std::filesystem::remove_all(dir_, ec);
+}
+
+void GuestMux::AcceptLoop() {
+  while (!stopping_) {
+    pollfd p = {listen_.get(), POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    UniqueFd conn(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
+    if (!conn.valid()) continue;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      ++active_;
+    }
+    int fd = conn.Release();
+    std::thread([this, fd]() {
+      Serve(UniqueFd(fd));
+      std::lock_guard<std::mutex> lock(mu_);
+      --active_;
+      idle_cv_.notify_all();
+    }).detach();
+  }
+}
+
+std::unique_ptr<vmm::SshSession> GuestMux::Take() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!idle_.empty()) {
+      std::unique_ptr<vmm::SshSession> s = std::move(idle_.back());
+      idle_.pop_back();
+      return s;
+    }
+  }
+  absl::StatusOr<std::unique_ptr<vmm::SshSession>> s = factory_();
+  return s.ok() ? *std::move(s) : nullptr;
+}
+
+void GuestMux::Give(std::unique_ptr<vmm::SshSession> session,
+                    uint64_t generation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (generation == generation_) idle_.push_back(std::move(session));
+}
+
+void GuestMux::DropSessions() {
+  std::lock_guard<std::mutex> lock(mu_);
+  idle_.clear();
+  ++generation_;
+}
+
+void GuestMux::Serve(UniqueFd conn) {
+  std::string script;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(conn.get(), buf, sizeof(buf))) > 0) script.append(buf, n);
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    generation = generation_;
+  }
+  std::unique_ptr<vmm::SshSession> session = Take();
+  if (session == nullptr) {
+    SendFrame(conn.get(), kStderr, "proctor: guest unreachable\n");
+    int32_t status = -1;
+    SendFrame(conn.get(), kExit,
+              absl::string_view(reinterpret_cast<char*>(&status), 4));
+    return;
+  }
+  bool peer_gone = false;
+  int fd = conn.get();
+  absl::StatusOr<int> status = session->Stream(
+      script,
+      [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStdout, s); },
+      [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStderr, s); }, "",
+      absl::Hours(24),
+      [&]() {
+        pollfd p = {fd, 0, 0};
+        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+          peer_gone = true;
+        return peer_gone || stopping_.load();
+      });
+  int32_t code = status.ok() ? *status : -1;
+  if (!status.ok() && status.status().code() != absl::StatusCode::kCancelled) {
+    SendFrame(fd, kStderr,
+              absl::StrCat("proctor: guest connection lost: ",
+                           status.status().message(), "\n"));
+  }
+  SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
+  // A session whose command failed or was cancelled may be broken: drop it.
+  if (status.ok()) Give(std::move(session), generation);
+}
+
+}  // namespace proctor

@@ -1,0 +1,65 @@
+// Lets short-lived `proctor guest-exec` helpers share the job's SSH
+// sessions with the guest.
+//
+// An SSH login costs about 0.2 s under TCG (key exchange and signatures run
+// emulated in the guest), more than a small test. So the runner keeps a
+// pool of logged-in sessions, and serves helpers on a unix socket: a helper
+// sends its script and half-closes; the mux runs it on a pooled session
+// (one thread per helper) and answers with frames, each a type byte, a
+// 4-byte little-endian length and data: 1 stdout, 2 stderr, 3 the exit
+// status (int32; -1 when the guest closed without one). A helper that goes
+// away (killed at its timeout) cancels its command. The helper's side is
+// guest_mux_client.h; the wire format guest_mux_wire.h.
+#ifndef PROCTOR_RUNNER_GUEST_GUEST_MUX_H_
+#define PROCTOR_RUNNER_GUEST_GUEST_MUX_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "runner/base/unique_fd.h"
+#include "vmm/ssh_session.h"
+
+namespace proctor {
+
+class GuestMux {
+ public:
+  using SessionFactory =
+      std::function<absl::StatusOr<std::unique_ptr<vmm::SshSession>>()>;
+
+  static absl::StatusOr<std::unique_ptr<GuestMux>> Start(
+      SessionFactory factory);
+  ~GuestMux();
+
+  const std::string& socket_path() const { return socket_path_; }
+  // Forgets pooled sessions (their guest is gone).
+  void DropSessions();
+
+ private:
+  GuestMux() = default;
+  void AcceptLoop();
+  void Serve(UniqueFd conn);
+  std::unique_ptr<vmm::SshSession> Take();
+  void Give(std::unique_ptr<vmm::SshSession> session, uint64_t generation);
+
+  SessionFactory factory_;
+  std::string dir_, socket_path_;
+  UniqueFd listen_;
+  std::atomic<bool> stopping_{false};
+  std::thread acceptor_;
+  std::mutex mu_;  // guards idle_, active_, generation_
+  std::condition_variable idle_cv_;
+  std::vector<std::unique_ptr<vmm::SshSession>> idle_;
+  int active_ = 0;  // workers still serving (they are detached)
+  uint64_t generation_ = 0;
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_GUEST_GUEST_MUX_H_

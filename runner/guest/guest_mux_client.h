@@ -1,0 +1,20 @@
+// The helper's side of the guest mux (guest_mux.h): hands a script to the
+// runner and relays what comes back. Used by `proctor-guest-exec`, the
+// small program the executor spawns for each guest test (it starts in
+// about a millisecond; proctor itself, with its libraries, takes ~13 ms),
+// and by `proctor guest-exec`.
+#ifndef PROCTOR_RUNNER_GUEST_GUEST_MUX_CLIENT_H_
+#define PROCTOR_RUNNER_GUEST_GUEST_MUX_CLIENT_H_
+
+#include <string>
+
+namespace proctor {
+
+// Runs `script` through the mux at `socket_path`, relaying output to fds 1
+// and 2; returns the exit status, or 255 (as ssh does) when the guest could
+// not be reached or was lost.
+int RunGuestScript(const std::string& socket_path, const std::string& script);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_GUEST_GUEST_MUX_CLIENT_H_

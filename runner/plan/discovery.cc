@@ -1,0 +1,105 @@
+#include "runner/plan/discovery.h"
+
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "runner/base/subprocess.h"
+
+namespace proctor {
+namespace {
+
+namespace fs = std::filesystem;
+
+TestSpec MakeSpec(const std::string& name, const std::string& path) {
+  TestSpec spec;
+  spec.name = name;
+  spec.path = path;
+  absl::Status why = CheckExecutable(path);
+  if (!why.ok()) {
+    spec.error = std::string(why.message());
+    return spec;
+  }
+  absl::StatusOr<Metadata> md = ReadMetadata(path);
+  if (!md.ok()) {
+    spec.error = absl::StrCat("bad metadata: ", md.status().message());
+  } else {
+    spec.metadata = *std::move(md);
+  }
+  return spec;
+}
+
+absl::Status Walk(const fs::path& dir, const std::string& prefix,
+                  const DiscoveryOptions& options, std::vector<TestSpec>* out) {
+  std::error_code ec;
+  std::vector<std::string> names;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (name.empty() || name[0] == '.') continue;
+    names.push_back(std::move(name));
+  }
+  if (ec) {
+    return absl::PermissionDeniedError(absl::StrCat(
+        "cannot read directory ", dir.string(), ": ", ec.message()));
+  }
+  std::sort(names.begin(), names.end());
+  for (const std::string& name : names) {
+    fs::path path = dir / name;
+    std::string rel = prefix.empty() ? name : absl::StrCat(prefix, "/", name);
+    struct stat lst, st;
+    if (lstat(path.c_str(), &lst) != 0) continue;  // vanished meanwhile
+    bool is_link = S_ISLNK(lst.st_mode);
+    if (stat(path.c_str(), &st) != 0) {
+      if (is_link) out->push_back(MakeSpec(rel, path.string()));
+      continue;
+    }
+    if (S_ISDIR(st.st_mode)) {
+      // Symlinked directories are not entered: no cycles, no surprises.
+      if (is_link || path.string() == options.skip_dir) continue;
+      absl::Status s = Walk(path, rel, options, out);
+      if (!s.ok()) return s;
+    } else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
+      out->push_back(MakeSpec(rel, path.string()));
+    } else if (S_ISREG(st.st_mode) && options.unexecutable_scripts != nullptr) {
+      char magic[2] = {0, 0};
+      std::ifstream(path, std::ios::binary).read(magic, 2);
+      if (magic[0] == '#' && magic[1] == '!')
+        options.unexecutable_scripts->push_back(path.string());
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TestSpec>> Discover(
+    const std::vector<std::string>& paths, const DiscoveryOptions& options) {
+  std::vector<TestSpec> tests;
+  for (const std::string& arg : paths) {
+    std::error_code ec;
+    fs::path abs = fs::absolute(arg, ec).lexically_normal();
+    std::string path = abs.string();
+    if (path.size() > 1 && path.back() == '/') path.pop_back();
+    struct stat lst, st;
+    if (lstat(path.c_str(), &lst) != 0) {
+      return absl::NotFoundError(absl::StrCat(arg, ": ", strerror(errno)));
+    }
+    if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
+      absl::Status s = Walk(path, "", options, &tests);
+      if (!s.ok()) return s;
+    } else {
+      tests.push_back(MakeSpec(fs::path(path).filename().string(), path));
+    }
+  }
+  return tests;
+}
+
+}  // namespace proctor

@@ -1,0 +1,155 @@
+#include "runner/report/job_diff.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "absl/strings/str_cat.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "runner/report/job_store.h"
+
+namespace proctor {
+namespace {
+
+using ::testing::ElementsAre;
+
+TestResult* Add(JobResult* job, const std::string& name, Status status,
+                double seconds = 0.1) {
+  TestResult* t = job->add_tests();
+  t->set_name(name);
+  t->set_status(status);
+  t->set_duration_seconds(seconds);
+  return t;
+}
+
+void Point(TestResult* t, int number, bool ok, const std::string& what,
+           const std::string& directive = "") {
+  TapPoint* p = t->add_tap_points();
+  p->set_number(number);
+  p->set_ok(ok);
+  p->set_description(what);
+  p->set_directive(directive);
+}
+
+std::vector<std::string> Kinds(const JobDiff& d) {
+  std::vector<std::string> out;
+  for (const TestChange& c : d.changes())
+    out.push_back(c.name() + ":" + c.kind());
+  return out;
+}
+
+TEST(JobDiffTest, VerdictChangesNewAndRemovedTestsAreReportedByName) {
+  JobResult a, b;
+  Add(&a, "same.sh", PASS);
+  Add(&a, "breaks.sh", PASS);
+  Add(&a, "gone.sh", FAIL);
+  Add(&b, "same.sh", PASS);
+  Add(&b, "breaks.sh", FAIL);
+  Add(&b, "arrives.sh", SKIPPED);
+  JobDiff d = DiffJobs(a, {}, b, {}, {});
+  EXPECT_THAT(Kinds(d), ElementsAre("arrives.sh:new", "breaks.sh:verdict",
+                                    "gone.sh:removed"));
+  EXPECT_EQ(d.changes(1).before(), PASS);
+  EXPECT_EQ(d.changes(1).after(), FAIL);
+}
+
+TEST(JobDiffTest, TapPointChangesAreListedEvenWhenTheVerdictHolds) {
+  JobResult a, b;
+  TestResult* ta = Add(&a, "tap.sh", FAIL);
+  Point(ta, 1, true, "one");
+  Point(ta, 2, false, "two");
+  TestResult* tb = Add(&b, "tap.sh", FAIL);
+  Point(tb, 1, false, "one");
+  Point(tb, 2, false, "two", "TODO");
+  Point(tb, 3, true, "three");
+  JobDiff d = DiffJobs(a, {}, b, {}, {});
+  ASSERT_EQ(d.changes_size(), 1);
+  EXPECT_EQ(d.changes(0).kind(), "points");
+  std::vector<std::string> points;
+  for (const PointChange& p : d.changes(0).points()) {
+    points.push_back(absl::StrCat(p.number(), " ", p.description(), ": [",
+                                  p.before(), "] -> [", p.after(), "]"));
+  }
+  EXPECT_THAT(points, ElementsAre("1 one: [ok] -> [not ok]",
+                                  "2 two: [not ok] -> [not ok # TODO]",
+                                  "3 three: [] -> [ok]"));
+}
+
+TEST(JobDiffTest, DurationChangesCountOnlyBeyondBothThresholds) {
+  JobResult a, b;
+  Add(&a, "slow.sh", PASS, 1.0);
+  Add(&a, "jitter.sh", PASS, 0.01);
+  Add(&a, "steady.sh", PASS, 10.0);
+  Add(&b, "slow.sh", PASS, 3.0);     // 3x and 2 s: reported
+  Add(&b, "jitter.sh", PASS, 0.05);  // 5x but 40 ms: noise
+  Add(&b, "steady.sh", PASS, 11.0);  // 1 s but 1.1x: noise
+  JobDiff d = DiffJobs(a, {}, b, {}, {});
+  EXPECT_THAT(Kinds(d), ElementsAre("slow.sh:duration"));
+}
+
+TEST(JobDiffTest, SysinfoDifferencesAreNamed) {
+  SysinfoHighlights x, y;
+  x.set_kernel("Linux 6.1");
+  y.set_kernel("Linux 6.2");
+  x.set_accel("kvm");
+  y.set_accel("tcg");
+  x.set_cpu("same");
+  y.set_cpu("same");
+  JobDiff d = DiffJobs({}, x, {}, y, {});
+  ASSERT_EQ(d.sysinfo_size(), 2);
+  EXPECT_EQ(d.sysinfo(0).key(), "kernel");
+  EXPECT_EQ(d.sysinfo(1).key(), "accel");
+  EXPECT_EQ(d.sysinfo(1).after(), "tcg");
+}
+
+class JobStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    root_ = std::string(getenv("TEST_TMPDIR")) + "/results";
+    std::filesystem::remove_all(root_);
+    for (const char* name :
+         {"job-2026-01-01T00.00.00-aaa1111", "job-2026-01-02T00.00.00-bbb2222",
+          "job-2026-01-03T00.00.00-bbb3333"}) {
+      std::filesystem::create_directories(root_ + "/" + name);
+      std::ofstream(root_ + "/" + name + "/results.json")
+          << "{\"id\": \"" << name << "\", \"newer_field\": 1}";
+    }
+    std::filesystem::create_directory_symlink("job-2026-01-03T00.00.00-bbb3333",
+                                              root_ + "/latest");
+  }
+  std::string Job(const std::string& spec) {
+    absl::StatusOr<std::string> d = ResolveJob(root_, spec);
+    return d.ok() ? std::filesystem::path(*d).filename().string()
+                  : std::string(d.status().message());
+  }
+  std::string root_;
+};
+
+TEST_F(JobStoreTest, JobsAreNamedTheWaysAUserNamesThem) {
+  EXPECT_EQ(Job("latest"), "job-2026-01-03T00.00.00-bbb3333");
+  EXPECT_EQ(Job(""), "job-2026-01-03T00.00.00-bbb3333");
+  EXPECT_EQ(Job("latest~2"), "job-2026-01-01T00.00.00-aaa1111");
+  EXPECT_EQ(Job("aaa1"), "job-2026-01-01T00.00.00-aaa1111");
+  EXPECT_EQ(Job("job-2026-01-02T00.00.00-bbb2222"),
+            "job-2026-01-02T00.00.00-bbb2222");
+  EXPECT_EQ(Job(root_ + "/job-2026-01-02T00.00.00-bbb2222"),
+            "job-2026-01-02T00.00.00-bbb2222");
+}
+
+TEST_F(JobStoreTest, UnknownAmbiguousAndMalformedNamesSaySo) {
+  EXPECT_EQ(Job("zzz"), "no job 'zzz' in " + root_);
+  EXPECT_THAT(Job("bbb"), ::testing::StartsWith("job 'bbb' is ambiguous: 2"));
+  EXPECT_EQ(Job("latest~3"), "no job latest~3: " + root_ + " holds 3");
+  EXPECT_EQ(Job("latest~x"), "bad job 'latest~x' (want latest or latest~N)");
+}
+
+TEST_F(JobStoreTest, ResultsFromANewerProctorStillLoad) {
+  absl::StatusOr<JobResult> job =
+      LoadJob(root_ + "/job-2026-01-01T00.00.00-aaa1111");
+  ASSERT_TRUE(job.ok()) << job.status();
+  EXPECT_EQ(job->id(), "job-2026-01-01T00.00.00-aaa1111");
+  EXPECT_FALSE(LoadJob(root_).ok());
+}
+
+}  // namespace
+}  // namespace proctor

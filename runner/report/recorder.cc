@@ -1,0 +1,126 @@
+#include "runner/report/recorder.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "runner/base/atomic_file.h"
+#include "runner/base/time_format.h"
+#include "runner/report/html_report.h"
+#include "runner/report/report_writers.h"
+
+namespace proctor {
+
+void Summarize(const JobResult& job, Summary* s) {
+  s->Clear();
+  for (const TestResult& t : job.tests()) {
+    s->set_total(s->total() + 1);
+    if (t.flaky()) s->set_flaky(s->flaky() + 1);
+    switch (t.status()) {
+      case PASS:
+        s->set_passed(s->passed() + 1);
+        break;
+      case SKIPPED:
+        s->set_skipped(s->skipped() + 1);
+        break;
+      case ERROR:
+        s->set_errors(s->errors() + 1);
+        break;
+      case TIMEOUT:
+        s->set_timeouts(s->timeouts() + 1);
+        break;
+      case INTERRUPTED:
+        s->set_interrupted(s->interrupted() + 1);
+        break;
+      default:
+        s->set_failed(s->failed() + 1);
+    }
+  }
+}
+
+absl::Status Recorder::Add(TestResult result) {
+  absl::StatusOr<std::string> json = ToJson(result, /*include_defaults=*/false);
+  absl::Status written =
+      json.ok()
+          ? WriteFileAtomically(
+                absl::StrCat(dir_->path(), "/", result.dir(), "/result.json"),
+                *json)
+          : json.status();
+  auto* tests = job_.mutable_tests();
+  // A test run again (--until-pass) replaces its earlier try. The list is
+  // in index order: the search is a binary one.
+  auto earlier = std::lower_bound(
+      tests->begin(), tests->end(), result.index(),
+      [](const TestResult& t, int index) { return t.index() < index; });
+  if (earlier != tests->end() && earlier->index() == result.index()) {
+    result.set_attempts(std::max(earlier->attempts(), 1) + 1);
+    result.set_flaky(result.status() == PASS);
+    *earlier = std::move(result);
+    dirty_ = true;
+    return written;
+  }
+  // Tests finish out of order under -j; keep the list in index order. The
+  // common case (in order) appends.
+  tests->Add(std::move(result));
+  for (int i = tests->size() - 1;
+       i > 0 && tests->Get(i - 1).index() > tests->Get(i).index(); --i) {
+    tests->SwapElements(i - 1, i);
+  }
+  dirty_ = true;
+  return written;
+}
+
+absl::Status Recorder::WriteJobFiles() {
+  Summarize(job_, job_.mutable_summary());
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    job_.set_runner_max_rss_kb(usage.ru_maxrss);
+    job_.set_runner_cpu_seconds(
+        usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
+  }
+  absl::Status status = absl::OkStatus();
+  absl::StatusOr<std::string> json = ToJson(job_);
+  if (!json.ok()) return json.status();
+  status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
+  absl::StatusOr<std::string> xml = RenderJunit(job_);
+  if (!xml.ok()) return xml.status();
+  status.Update(WriteFileAtomically(dir_->path() + "/results.xml", *xml));
+  status.Update(
+      WriteFileAtomically(dir_->path() + "/results.tap", RenderTap(job_)));
+  dirty_ = false;
+  return status;
+}
+
+absl::Time Recorder::MaybeFlush(absl::Time now) {
+  if (!dirty_) return absl::InfiniteFuture();
+  if (now - last_write_ < interval_) return last_write_ + interval_;
+  absl::Status s = WriteJobFiles();
+  if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
+  absl::Time done = absl::Now();
+  interval_ = std::max(absl::Seconds(1), 50 * (done - now));
+  dir_->Log(absl::StrCat("job files rewritten for ", job_.tests_size(),
+                         " tests in ", absl::FormatDuration(done - now),
+                         ", next in at least ",
+                         absl::FormatDuration(interval_)));
+  last_write_ = done;
+  return absl::InfiniteFuture();
+}
+
+absl::Status Recorder::Finish(absl::Time end, bool interrupted, int exit_code) {
+  job_.set_end_time(FormatRfc3339(end));
+  if (absl::Time start; ParseRfc3339(job_.start_time(), &start)) {
+    job_.set_duration_seconds(absl::ToDoubleSeconds(end - start));
+  }
+  job_.set_interrupted(interrupted);
+  job_.set_complete(true);
+  job_.set_exit_code(exit_code);
+  absl::Status s = WriteJobFiles();
+  // The HTML report reads every test's output: once, at the end.
+  s.Update(WriteFileAtomically(dir_->path() + "/results.html",
+                               RenderHtml(job_, dir_->path())));
+  return s;
+}
+
+}  // namespace proctor

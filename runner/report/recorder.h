@@ -1,0 +1,54 @@
+// Keeps the JobResult of a running job and the files that show it.
+//
+// Each finished test's result.json is written at once. The job files
+// (results.json, results.xml, results.tap) are rewritten atomically when
+// something changed, at most about once a second and once at the end: a
+// runner killed mid-job leaves valid files that describe what finished.
+// A rewrite costs time in proportion to the tests so far, so the interval
+// also grows to fifty times the last rewrite's duration: rewriting never
+// takes more than about 2% of the job, and the total cost stays linear in
+// the number of tests.
+#ifndef PROCTOR_RUNNER_REPORT_RECORDER_H_
+#define PROCTOR_RUNNER_REPORT_RECORDER_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "runner/engine/job_dir.h"
+#include "runner/result.pb.h"
+
+namespace proctor {
+
+class Recorder {
+ public:
+  Recorder(JobDir* dir, JobResult job) : dir_(dir), job_(std::move(job)) {}
+
+  // Adds a finished test (kept in index order) and writes its result.json.
+  absl::Status Add(TestResult result);
+  // Writes the job files if they changed and the last write is at least
+  // `interval` old. Returns when the next write may be due.
+  absl::Time MaybeFlush(absl::Time now);
+  // Finishes the job (summary, end time, exit code) and writes everything,
+  // results.html too.
+  absl::Status Finish(absl::Time end, bool interrupted, int exit_code);
+
+  const JobResult& job() const { return job_; }
+  JobResult* mutable_job() { return &job_; }
+
+ private:
+  absl::Status WriteJobFiles();
+
+  JobDir* dir_;
+  JobResult job_;
+  bool dirty_ = true;
+  absl::Time last_write_ = absl::InfinitePast();
+  absl::Duration interval_ = absl::Seconds(1);
+};
+
+// Counts verdicts into `summary`.
+void Summarize(const JobResult& job, Summary* summary);
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_REPORT_RECORDER_H_

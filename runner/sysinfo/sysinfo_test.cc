@@ -1,0 +1,53 @@
+#include "runner/sysinfo/sysinfo.h"
+
+#include <filesystem>
+#include <fstream>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace proctor {
+namespace {
+
+using ::testing::ElementsAre;
+
+TEST(SysinfoConfigTest, DefaultConfigParses) {
+  absl::StatusOr<std::vector<SysinfoEntry>> e = LoadSysinfoConfig("");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_GT(e->size(), 15u);
+}
+
+TEST(SysinfoConfigTest, CommandsAndFilesGetFileNames) {
+  absl::StatusOr<std::vector<SysinfoEntry>> e = ParseSysinfoConfig(
+      "# comment\n\ncommand timeout=3 lspci -vvnn\nfile /proc/cpuinfo\n");
+  ASSERT_TRUE(e.ok());
+  ASSERT_EQ(e->size(), 2u);
+  EXPECT_THAT((*e)[0].argv, ElementsAre("lspci", "-vvnn"));
+  EXPECT_EQ((*e)[0].timeout, absl::Seconds(3));
+  EXPECT_EQ((*e)[0].output_name, "lspci_-vvnn");
+  EXPECT_TRUE((*e)[1].is_file);
+  EXPECT_EQ((*e)[1].output_name, "proc_cpuinfo");
+}
+
+TEST(SysinfoConfigTest, BadLinesAreErrorsWithTheLineNumber) {
+  absl::StatusOr<std::vector<SysinfoEntry>> e =
+      ParseSysinfoConfig("command ls\nrun ls\n");
+  EXPECT_THAT(e.status().message(), ::testing::HasSubstr("line 2"));
+  EXPECT_FALSE(ParseSysinfoConfig("file\n").ok());
+  EXPECT_FALSE(ParseSysinfoConfig("command timeout=x ls\n").ok());
+}
+
+TEST(DmesgDiffTest, KeepsOnlyNewLines) {
+  std::string dir = std::string(getenv("TEST_TMPDIR")) + "/dmesg";
+  std::filesystem::create_directories(dir + "/pre");
+  std::filesystem::create_directories(dir + "/post");
+  std::ofstream(dir + "/pre/dmesg") << "[1] a\n[2] b\n";
+  std::ofstream(dir + "/post/dmesg") << "[1] a\n[2] b\n[3] c\n[4] d\n";
+  ASSERT_TRUE(WriteDmesgDiff(dir + "/pre", dir + "/post", dir + "/diff").ok());
+  std::ifstream in(dir + "/diff");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  EXPECT_EQ(text, "+[3] c\n+[4] d\n");
+}
+
+}  // namespace
+}  // namespace proctor
