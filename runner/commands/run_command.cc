@@ -36,6 +36,7 @@
 #include "runner/commands/plan_flags.h"
 #include "runner/engine/executor.h"
 #include "runner/engine/job_dir.h"
+#include "runner/engine/process_runner.h"
 #include "runner/engine/verdict.h"
 #include "runner/guest/guest_pool.h"
 #include "runner/guest/guest_sysinfo.h"
@@ -235,21 +236,19 @@ class RunListener : public ExecutorListener {
               EventStream* events)
       : dir_(dir), recorder_(recorder), console_(console), events_(events) {}
 
-  void set_attempt(int attempt) { attempt_ = attempt; }
-
-  void TestStarted(const PlannedTest& test) override {
+  void TestStarted(const PlannedTest& test, int attempt) override {
     console_->Started(test);
-    if (events_ != nullptr) events_->TestStarted(test, attempt_);
+    if (events_ != nullptr) events_->TestStarted(test, attempt);
   }
   void TestOutput(const PlannedTest& test, absl::string_view stream,
                   absl::string_view data) override {
     console_->Output(test, stream, data);
   }
-  void TestFinished(const TestResult& result) override {
+  void TestFinished(const TestResult& result, int attempt) override {
     absl::Status s = recorder_->Add(result);
     if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
-    console_->Finished(result, attempt_);
-    if (events_ != nullptr) events_->TestFinished(result, attempt_);
+    console_->Finished(result, attempt);
+    if (events_ != nullptr) events_->TestFinished(result, attempt);
   }
   absl::Time Tick(absl::Time now) override {
     return std::min(recorder_->MaybeFlush(now), console_->Tick(now));
@@ -260,8 +259,229 @@ class RunListener : public ExecutorListener {
   Recorder* recorder_;
   Console* console_;
   EventStream* events_;
-  int attempt_ = 1;
 };
+
+enum class SysinfoMode { kOff, kJob, kPerTest };
+
+// What `proctor run`'s flags ask for, checked before anything is created.
+struct RunSettings {
+  PlanOptions plan;
+  ExecutorOptions executor;
+  ProcessRunnerOptions runner;
+  SysinfoMode sysinfo_mode = SysinfoMode::kJob;
+  std::vector<SysinfoEntry> sysinfo;
+  std::unique_ptr<EventStream> events;
+};
+
+// --data, else $DATA, else $AUTOTEST_DATA, else PATH/data for the first
+// PATH (a directory, or a file's directory); absolute.
+std::string DataDir(const std::vector<std::string>& paths) {
+  std::string data = absl::GetFlag(FLAGS_data);
+  if (data.empty()) data = Getenv("DATA");
+  if (data.empty()) data = Getenv("AUTOTEST_DATA");
+  if (data.empty() && !paths.empty()) {
+    std::string first = AbsolutePath(paths[0]);
+    data = std::filesystem::is_directory(first)
+               ? first + "/data"
+               : std::filesystem::path(first).parent_path().string() + "/data";
+  }
+  return AbsolutePath(data);
+}
+
+// --tmp-dir, else $TMPDIR, else /tmp; absolute.
+std::string TmpRoot() {
+  std::string tmp = absl::GetFlag(FLAGS_tmp_dir);
+  if (tmp.empty()) tmp = Getenv("TMPDIR");
+  if (tmp.empty()) tmp = "/tmp";
+  return AbsolutePath(tmp);
+}
+
+// Usage errors are InvalidArgument (exit 2).
+absl::StatusOr<RunSettings> SettingsFromFlags(const ParsedArgs& parsed) {
+  RunSettings s;
+  if (!absl::GetFlag(FLAGS_json_stream).empty()) {
+    absl::StatusOr<std::unique_ptr<EventStream>> opened =
+        EventStream::Open(absl::GetFlag(FLAGS_json_stream));
+    if (!opened.ok()) return opened.status();
+    s.events = *std::move(opened);
+  }
+  absl::StatusOr<PlanOptions> plan = PlanOptionsFromFlags(parsed);
+  if (!plan.ok()) return plan.status();
+  s.plan = *std::move(plan);
+
+  s.executor.jobs = absl::GetFlag(FLAGS_jobs);
+  if (s.executor.jobs < 1)
+    return absl::InvalidArgumentError("--jobs must be at least 1");
+  s.executor.until_pass = absl::GetFlag(FLAGS_until_pass);
+  if (s.executor.until_pass < 1)
+    return absl::InvalidArgumentError("--until-pass must be at least 1");
+  s.executor.vm_per_test = absl::GetFlag(FLAGS_vm_per_test);
+
+  ProcessRunnerOptions& r = s.runner;
+  absl::StatusOr<absl::Duration> grace =
+      ParseTimeout(absl::GetFlag(FLAGS_kill_grace));
+  if (!grace.ok()) return grace.status();
+  r.kill_grace = *grace;
+  absl::StatusOr<int64_t> max_output =
+      ParseByteSize(absl::GetFlag(FLAGS_max_output));
+  if (!max_output.ok()) return max_output.status();
+  r.max_output = *max_output;
+  r.keep_tmp = absl::GetFlag(FLAGS_keep_tmp);
+  r.path_env = s.plan.path_env;
+  r.tmp_root = TmpRoot();
+  r.vm_per_test = s.executor.vm_per_test;
+
+  std::string mode = absl::GetFlag(FLAGS_sysinfo);
+  if (mode == "off") {
+    s.sysinfo_mode = SysinfoMode::kOff;
+  } else if (mode == "job") {
+    s.sysinfo_mode = SysinfoMode::kJob;
+  } else if (mode == "per-test") {
+    s.sysinfo_mode = SysinfoMode::kPerTest;
+  } else {
+    return absl::InvalidArgumentError(
+        absl::StrCat("bad --sysinfo '", mode, "' (want off, job or per-test)"));
+  }
+  absl::StatusOr<std::vector<SysinfoEntry>> sysinfo =
+      LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
+  if (!sysinfo.ok()) return sysinfo.status();
+  s.sysinfo = *std::move(sysinfo);
+
+  r.data_dir = DataDir(s.plan.paths);
+  s.plan.skip_dir = r.data_dir;
+  return s;
+}
+
+// In the container (PROCTOR_RESULTS_MOUNT=required), results must go to a
+// directory mounted from outside, or they would stay in the container.
+absl::Status CheckResultsMount(const std::string& results) {
+  if (Getenv("PROCTOR_RESULTS_MOUNT") != "required") return absl::OkStatus();
+  std::ifstream in("/proc/self/mountinfo");
+  std::ostringstream mountinfo;
+  mountinfo << in.rdbuf();
+  return CheckHostMount(AbsolutePath(results), mountinfo.str());
+}
+
+// environment.json: the command line, the host and the variables, with the
+// ones tests get described.
+void WriteEnvironment(const JobDir& dir, const std::vector<std::string>& args,
+                      const ProcessRunnerOptions& r) {
+  Environment environment = DescribeEnvironment(
+      args,
+      {{"DATA", r.data_dir},
+       {"AUTOTEST_DATA", r.data_dir},
+       {"PROCTOR_JOB_ID", dir.id()},
+       {"TEMPDIR",
+        absl::StrCat(r.tmp_root, "/proctor-", dir.short_id(), "-N-XXXXXX")},
+       {"OUTPUTDIR", absl::StrCat(dir.path(), "/tests/NNN-name/outputs")}});
+  if (absl::StatusOr<std::string> json = ToJson(environment); json.ok()) {
+    WriteFileAtomically(dir.path() + "/environment.json", *json).IgnoreError();
+  }
+}
+
+// The job's system information for `phase` ("pre", "post"), problems
+// logged.
+void CollectJobSysinfo(JobDir* dir, const RunSettings& s, const char* phase) {
+  for (const std::string& p :
+       CollectSysinfo(s.sysinfo, absl::StrCat(dir->path(), "/sysinfo/", phase),
+                      s.plan.path_env)) {
+    dir->Log(absl::StrCat("sysinfo ", phase, ": ", p));
+  }
+}
+
+// The job's result as it starts: id, directory, time, command line.
+JobResult InitialJob(const JobDir& dir, absl::Time start,
+                     const std::vector<std::string>& args) {
+  JobResult job;
+  job.set_id(dir.id());
+  job.set_dir(dir.path());
+  job.set_start_time(FormatRfc3339(start));
+  job.add_argv("proctor");
+  job.add_argv("run");
+  for (const std::string& a : args) job.add_argv(SanitizeUtf8(a));
+  job.set_proctor_version(kVersion);
+  return job;
+}
+
+// Boots the guest before the first test, so that a missing QEMU or a bad
+// image stops the job as an infrastructure error, not as test errors. On
+// failure prints why and sets *exit_code.
+std::unique_ptr<GuestPool> BootJobGuest(JobDir* dir, RunSettings* s,
+                                        int* exit_code) {
+  std::optional<GuestOptions> options = GuestOptionsFromFlags(exit_code);
+  if (!options) return nullptr;
+  GuestOptions& g = *options;
+  ProcessRunnerOptions& r = s->runner;
+  std::vector<std::string> shared;
+  for (const std::string& p : s->plan.paths) shared.push_back(AbsolutePath(p));
+  if (std::filesystem::is_directory(r.data_dir)) shared.push_back(r.data_dir);
+  g.share_dir = CommonDirectory(shared);
+  g.run_dir = dir->path() + "/vm";
+  g.self = SelfPath();
+  // Tests that use helpers get the image as a directory, whatever form it
+  // was given in.
+  std::replace_if(
+      r.env.begin(), r.env.end(),
+      [](const std::string& e) {
+        return absl::StartsWith(e, "PROCTOR_IMAGE=");
+      },
+      "PROCTOR_IMAGE=" + g.image_dir);
+  std::string helper =
+      std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
+  if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
+  auto guest = std::make_unique<GuestPool>(g);
+  absl::Status booted = guest->Boot();
+  dir->Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),
+                        ", accel ", guest->accel()));
+  if (!booted.ok()) {
+    *exit_code =
+        Fail(kExitInfrastructure,
+             absl::StrCat("cannot boot the guest: ", booted.message()));
+    return nullptr;
+  }
+  r.guest = guest.get();
+  r.vm_dir = guest->shared_dir();
+  if (s->sysinfo_mode != SysinfoMode::kOff) {
+    for (const std::string& p : CollectGuestSysinfo(
+             s->sysinfo, dir->path() + "/sysinfo/guest", guest->session())) {
+      dir->Log(absl::StrCat("sysinfo guest: ", p));
+    }
+  }
+  return guest;
+}
+
+// Under `bazel test`: the JUnit report, one case per test and per TAP
+// point, for Bazel's per-case summary.
+absl::Status CopyJUnitForBazel(const JobDir& dir) {
+  std::string xml = Getenv("XML_OUTPUT_FILE");
+  if (xml.empty()) return absl::OkStatus();
+  std::error_code ec;
+  std::filesystem::copy_file(dir.path() + "/results.xml", xml,
+                             std::filesystem::copy_options::overwrite_existing,
+                             ec);
+  if (ec) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot write ", xml, ": ", ec.message()));
+  }
+  return absl::OkStatus();
+}
+
+int ExitCode(const JobResult& job, bool completed) {
+  if (!completed) return kExitInterrupted;
+  bool failed =
+      std::any_of(job.tests().begin(), job.tests().end(),
+                  [](const TestResult& t) { return Failed(t.status()); });
+  return failed ? kExitTestsFailed : kExitOk;
+}
+
+Console::Options ConsoleOptions(int total) {
+  Console::Options o;
+  o.quiet = absl::GetFlag(FLAGS_quiet);
+  o.verbose = absl::GetFlag(FLAGS_verbose);
+  o.progress = Console::ProgressWanted();
+  o.total = total;
+  return o;
+}
 
 }  // namespace
 
@@ -275,223 +495,68 @@ int RunCommand(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (absl::GetFlag(FLAGS_rerun_failed)) return RerunFailed(*parsed);
-  int until_pass = absl::GetFlag(FLAGS_until_pass);
-  if (until_pass < 1)
-    return Fail(kExitUsage, "--until-pass must be at least 1");
-  std::unique_ptr<EventStream> events;
-  if (!absl::GetFlag(FLAGS_json_stream).empty()) {
-    absl::StatusOr<std::unique_ptr<EventStream>> opened =
-        EventStream::Open(absl::GetFlag(FLAGS_json_stream));
-    if (!opened.ok())
-      return Fail(kExitUsage, std::string(opened.status().message()));
-    events = *std::move(opened);
-  }
   ExportToTests();
-  // Everything from the flags is checked before anything is created.
-  absl::StatusOr<PlanOptions> plan_or = PlanOptionsFromFlags(*parsed);
-  if (!plan_or.ok())
-    return Fail(kExitUsage, std::string(plan_or.status().message()));
-  PlanOptions& plan = *plan_or;
-
-  ExecutorOptions exec;
-  exec.jobs = absl::GetFlag(FLAGS_jobs);
-  if (exec.jobs < 1) return Fail(kExitUsage, "--jobs must be at least 1");
-  absl::StatusOr<absl::Duration> grace =
-      ParseTimeout(absl::GetFlag(FLAGS_kill_grace));
-  if (!grace.ok())
-    return Fail(kExitUsage, std::string(grace.status().message()));
-  exec.kill_grace = *grace;
-  absl::StatusOr<int64_t> max_output =
-      ParseByteSize(absl::GetFlag(FLAGS_max_output));
-  if (!max_output.ok())
-    return Fail(kExitUsage, std::string(max_output.status().message()));
-  exec.max_output = *max_output;
-  exec.keep_tmp = absl::GetFlag(FLAGS_keep_tmp);
-  exec.path_env = plan.path_env;
-  exec.tmp_root = absl::GetFlag(FLAGS_tmp_dir);
-  if (exec.tmp_root.empty()) exec.tmp_root = Getenv("TMPDIR");
-  if (exec.tmp_root.empty()) exec.tmp_root = "/tmp";
-  exec.tmp_root = AbsolutePath(exec.tmp_root);
-
-  std::string sysinfo_mode = absl::GetFlag(FLAGS_sysinfo);
-  if (sysinfo_mode != "off" && sysinfo_mode != "job" &&
-      sysinfo_mode != "per-test") {
-    return Fail(kExitUsage, absl::StrCat("bad --sysinfo '", sysinfo_mode,
-                                         "' (want off, job or per-test)"));
-  }
-  absl::StatusOr<std::vector<SysinfoEntry>> sysinfo =
-      LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
-  if (!sysinfo.ok())
-    return Fail(kExitUsage, std::string(sysinfo.status().message()));
-
-  std::string data = absl::GetFlag(FLAGS_data);
-  if (data.empty()) data = Getenv("DATA");
-  if (data.empty()) data = Getenv("AUTOTEST_DATA");
-  if (data.empty() && !plan.paths.empty()) {
-    std::string first = AbsolutePath(plan.paths[0]);
-    data = std::filesystem::is_directory(first)
-               ? first + "/data"
-               : std::filesystem::path(first).parent_path().string() + "/data";
-  }
-  exec.data_dir = AbsolutePath(data);
-  plan.skip_dir = exec.data_dir;
+  absl::StatusOr<RunSettings> settings = SettingsFromFlags(*parsed);
+  if (!settings.ok())
+    return Fail(kExitUsage, std::string(settings.status().message()));
+  RunSettings& s = *settings;
 
   // Signals are watched before the first child exists.
   absl::StatusOr<SignalWatcher> signals = SignalWatcher::Install();
   if (!signals.ok())
     return Fail(kExitInfrastructure, std::string(signals.status().message()));
 
-  absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(plan);
+  absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(s.plan);
   // Bazel asks a sharded test to say it shards by touching this file.
   if (std::string f = Getenv("TEST_SHARD_STATUS_FILE");
-      !f.empty() && plan.total_shards > 0) {
+      !f.empty() && s.plan.total_shards > 0) {
     std::ofstream touch(f, std::ios::app);
   }
   if (!tests.ok())
     return Fail(kExitUsage, std::string(tests.status().message()));
 
   std::string results = ResultsDir(absl::GetFlag(FLAGS_results_dir));
-  if (Getenv("PROCTOR_RESULTS_MOUNT") == "required") {
-    std::ifstream in("/proc/self/mountinfo");
-    std::ostringstream mountinfo;
-    mountinfo << in.rdbuf();
-    absl::Status mounted =
-        CheckHostMount(AbsolutePath(results), mountinfo.str());
-    if (!mounted.ok())
-      return Fail(kExitInfrastructure, std::string(mounted.message()));
-  }
+  if (absl::Status mounted = CheckResultsMount(results); !mounted.ok())
+    return Fail(kExitInfrastructure, std::string(mounted.message()));
   absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<JobDir>> job =
       JobDir::Create(AbsolutePath(results), start);
   if (!job.ok())
     return Fail(kExitInfrastructure, std::string(job.status().message()));
   JobDir& dir = **job;
-  exec.job_id = dir.id();
+  s.runner.job_id = dir.id();
 
   absl::PrintF("Results stored in %s\n", dir.path());
   fflush(stdout);
   dir.Log(absl::StrCat("proctor ", kVersion, " job ", dir.id(), ": ",
-                       tests->size(), " tests, -j ", exec.jobs));
+                       tests->size(), " tests, -j ", s.executor.jobs));
+  for (char** e = environ; *e != nullptr; ++e) s.runner.env.push_back(*e);
+  WriteEnvironment(dir, args, s.runner);
+  if (s.sysinfo_mode == SysinfoMode::kJob) CollectJobSysinfo(&dir, s, "pre");
+  if (s.sysinfo_mode == SysinfoMode::kPerTest)
+    s.runner.per_test_sysinfo = &s.sysinfo;
 
-  for (char** e = environ; *e != nullptr; ++e) exec.env.push_back(*e);
-  Environment environment = DescribeEnvironment(
-      args,
-      {{"DATA", exec.data_dir},
-       {"AUTOTEST_DATA", exec.data_dir},
-       {"PROCTOR_JOB_ID", dir.id()},
-       {"TEMPDIR",
-        absl::StrCat(exec.tmp_root, "/proctor-", dir.short_id(), "-N-XXXXXX")},
-       {"OUTPUTDIR", absl::StrCat(dir.path(), "/tests/NNN-name/outputs")}});
-  if (absl::StatusOr<std::string> json = ToJson(environment); json.ok()) {
-    WriteFileAtomically(dir.path() + "/environment.json", *json).IgnoreError();
-  }
-
-  auto collect = [&](const char* phase) {
-    std::vector<std::string> problems = CollectSysinfo(
-        *sysinfo, absl::StrCat(dir.path(), "/sysinfo/", phase), plan.path_env);
-    for (const std::string& p : problems) {
-      dir.Log(absl::StrCat("sysinfo ", phase, ": ", p));
-    }
-  };
-  if (sysinfo_mode == "job") collect("pre");
-  if (sysinfo_mode == "per-test") exec.per_test_sysinfo = &*sysinfo;
-
-  JobResult initial;
-  initial.set_id(dir.id());
-  initial.set_dir(dir.path());
-  initial.set_start_time(FormatRfc3339(start));
-  initial.add_argv("proctor");
-  initial.add_argv("run");
-  for (const std::string& a : args) initial.add_argv(SanitizeUtf8(a));
-  initial.set_proctor_version(kVersion);
-  Recorder recorder(&dir, std::move(initial));
-  if (events != nullptr)
-    events->JobStarted(dir.id(), dir.path(), static_cast<int>(tests->size()));
-
-  // The guest boots before the first test, so a missing QEMU or a bad
-  // image stops the job as an infrastructure error, not as test errors.
-  std::unique_ptr<GuestPool> guest;
+  Recorder recorder(&dir, InitialJob(dir, start, args));
+  if (s.events != nullptr)
+    s.events->JobStarted(dir.id(), dir.path(), static_cast<int>(tests->size()));
   // A host test that requires=vm uses the job's guest too (PROCTOR_VM).
-  bool wants_guest =
-      std::any_of(tests->begin(), tests->end(),
-                  [](const PlannedTest& t) { return t.wants_guest(); });
-  if (wants_guest) {
+  std::unique_ptr<GuestPool> guest;
+  if (std::any_of(tests->begin(), tests->end(),
+                  [](const PlannedTest& t) { return t.wants_guest(); })) {
     int code;
-    std::optional<GuestOptions> options = GuestOptionsFromFlags(&code);
-    if (!options) return code;
-    GuestOptions& g = *options;
-    std::vector<std::string> shared;
-    for (const std::string& p : plan.paths) shared.push_back(AbsolutePath(p));
-    if (std::filesystem::is_directory(exec.data_dir))
-      shared.push_back(exec.data_dir);
-    g.share_dir = CommonDirectory(shared);
-    g.run_dir = dir.path() + "/vm";
-    g.self = SelfPath();
-    // Tests that use helpers get the image as a directory, whatever form
-    // it was given in.
-    std::replace_if(
-        exec.env.begin(), exec.env.end(),
-        [](const std::string& e) {
-          return absl::StartsWith(e, "PROCTOR_IMAGE=");
-        },
-        "PROCTOR_IMAGE=" + g.image_dir);
-    std::string helper =
-        std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
-    if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
-    guest = std::make_unique<GuestPool>(g);
-    absl::Status booted = guest->Boot();
-    dir.Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),
-                         ", accel ", guest->accel()));
-    if (!booted.ok()) {
-      return Fail(kExitInfrastructure,
-                  absl::StrCat("cannot boot the guest: ", booted.message()));
-    }
-    exec.guest = guest.get();
-    exec.vm_dir = guest->shared_dir();
-    exec.vm_per_test = absl::GetFlag(FLAGS_vm_per_test);
-    if (sysinfo_mode != "off") {
-      for (const std::string& p : CollectGuestSysinfo(
-               *sysinfo, dir.path() + "/sysinfo/guest", guest->session())) {
-        dir.Log(absl::StrCat("sysinfo guest: ", p));
-      }
-    }
+    guest = BootJobGuest(&dir, &s, &code);
+    if (guest == nullptr) return code;
   }
 
-  Console::Options console_options;
-  console_options.quiet = absl::GetFlag(FLAGS_quiet);
-  console_options.verbose = absl::GetFlag(FLAGS_verbose);
-  console_options.progress = Console::ProgressWanted();
-  console_options.total = static_cast<int>(tests->size());
-  Console console(console_options);
-  RunListener listener(&dir, &recorder, &console, events.get());
-  Executor executor(exec, &dir, &*signals, &listener);
-  bool completed = executor.Run(*tests);
-  // --until-pass: the failing tests again, each try's files kept aside.
-  for (int attempt = 2; completed && attempt <= until_pass; ++attempt) {
-    std::vector<PlannedTest> again;
-    for (const TestResult& r : recorder.job().tests()) {
-      if (!Failed(r.status())) continue;
-      for (const PlannedTest& t : *tests) {
-        if (t.index != r.index()) continue;
-        std::error_code ec;
-        std::filesystem::rename(
-            absl::StrCat(dir.path(), "/", t.dir),
-            absl::StrCat(dir.path(), "/", t.dir, ".try-", attempt - 1), ec);
-        again.push_back(t);
-      }
-    }
-    if (again.empty()) break;
-    dir.Log(absl::StrCat("try ", attempt, " of ", until_pass, ": ",
-                         again.size(), " tests"));
-    listener.set_attempt(attempt);
-    Executor retry(exec, &dir, &*signals, &listener);
-    completed = retry.Run(again);
-  }
+  Console console(ConsoleOptions(static_cast<int>(tests->size())));
+  RunListener listener(&dir, &recorder, &console, s.events.get());
+  ProcessRunner runner(s.runner, &dir, &*signals, &listener);
+  bool completed = Executor(s.executor, &dir, &runner, &listener).Run(*tests);
   console.Done();
 
-  if (sysinfo_mode == "job") {
+  if (s.sysinfo_mode == SysinfoMode::kJob) {
     if (completed) {
-      collect("post");
+      CollectJobSysinfo(&dir, s, "post");
       WriteDmesgDiff(dir.path() + "/sysinfo/pre", dir.path() + "/sysinfo/post",
                      dir.path() + "/sysinfo/post/dmesg.diff")
           .IgnoreError();
@@ -500,31 +565,17 @@ int RunCommand(const std::vector<std::string>& args) {
     }
   }
 
-  Summary s;
-  Summarize(recorder.job(), &s);
-  int failed = s.failed() + s.errors() + s.timeouts() + s.interrupted();
-  int code = !completed   ? kExitInterrupted
-             : failed > 0 ? kExitTestsFailed
-                          : kExitOk;
+  int code = ExitCode(recorder.job(), completed);
   absl::Status written = recorder.Finish(absl::Now(), !completed, code);
-  absl::PrintF("%s\n", SummaryLine(s));
-  if (events != nullptr) events->JobFinished(s, code);
+  absl::PrintF("%s\n", SummaryLine(recorder.job().summary()));
+  if (s.events != nullptr)
+    s.events->JobFinished(recorder.job().summary(), code);
   fflush(stdout);
   dir.Log(absl::StrCat("done: exit ", code));
   if (!written.ok())
     return Fail(kExitInfrastructure, std::string(written.message()));
-  // Under `bazel test`: the JUnit report, one case per test and per TAP
-  // point, for Bazel's per-case summary.
-  if (std::string xml = Getenv("XML_OUTPUT_FILE"); !xml.empty()) {
-    std::error_code ec;
-    std::filesystem::copy_file(
-        dir.path() + "/results.xml", xml,
-        std::filesystem::copy_options::overwrite_existing, ec);
-    if (ec) {
-      return Fail(kExitInfrastructure,
-                  absl::StrCat("cannot write ", xml, ": ", ec.message()));
-    }
-  }
+  if (absl::Status copied = CopyJUnitForBazel(dir); !copied.ok())
+    return Fail(kExitInfrastructure, std::string(copied.message()));
   return code;
 }
 

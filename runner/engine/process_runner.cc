@@ -1,0 +1,392 @@
+#include "runner/engine/process_runner.h"
+
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "runner/base/subprocess.h"
+#include "runner/base/text.h"
+#include "runner/base/time_format.h"
+#include "runner/engine/output_capture.h"
+#include "runner/engine/tap_sniffer.h"
+#include "runner/engine/test_result.h"
+#include "runner/engine/verdict.h"
+
+namespace proctor {
+
+namespace {
+
+// How long the pipes of a finished test may stay open, held by a process
+// that left its process group, before the runner stops reading them.
+constexpr absl::Duration kDrainLimit = absl::Milliseconds(500);
+
+// The last "proctor: requires ..." line of a guest test's stderr, without
+// the "proctor: " prefix; "" if there is none.
+std::string GuestSkipReason(const std::string& stderr_path) {
+  std::ifstream in(stderr_path, std::ios::binary);
+  std::string line, reason;
+  while (std::getline(in, line)) {
+    absl::string_view l = line;
+    if (absl::ConsumePrefix(&l, "proctor: requires ")) {
+      reason = absl::StrCat("requires ", l);
+    }
+  }
+  return reason;
+}
+
+int PollMillis(absl::Time now, absl::Time until) {
+  if (until == absl::InfiniteFuture()) return -1;
+  if (until <= now) return 0;
+  // Round up so a wake-up never comes just before its deadline.
+  int64_t ms = absl::ToInt64Milliseconds(until - now + absl::Microseconds(999));
+  return static_cast<int>(std::min<int64_t>(ms, 60000));
+}
+
+void CopyConsoleLog(const GuestPool& guest, const std::string& test_dir) {
+  std::error_code ec;
+  std::filesystem::create_directories(test_dir + "/guest", ec);
+  std::filesystem::copy_file(
+      guest.console_log(), test_dir + "/guest/console.log",
+      std::filesystem::copy_options::overwrite_existing, ec);
+}
+
+}  // namespace
+
+struct ProcessRunner::Running {
+  Running(const PlannedTest& t, std::string dir)
+      : test(t), abs_dir(std::move(dir)), stdout_judge(t.format) {}
+
+  const PlannedTest& test;
+  std::string abs_dir;
+  std::string tmpdir;  // host tests' TEMPDIR
+  SpawnOptions spawn;
+  Subprocess proc;
+  std::optional<OutputCapture> out, err;
+  TapSniffer stdout_judge;
+
+  absl::Time start;
+  absl::Time deadline = absl::InfiniteFuture();
+  absl::Time kill_at = absl::InfiniteFuture();
+  absl::Time drain_until = absl::InfiniteFuture();
+  std::optional<ExitInfo> exit;  // set once reaped
+  bool timed_out = false;
+  bool interrupted = false;
+
+  bool drained() const { return !out->open() && !err->open(); }
+};
+
+ProcessRunner::ProcessRunner(ProcessRunnerOptions options, JobDir* job,
+                             SignalWatcher* signals, ExecutorListener* listener)
+    : options_(std::move(options)),
+      job_(job),
+      signals_(signals),
+      listener_(listener) {}
+
+ProcessRunner::~ProcessRunner() = default;
+
+bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
+                                      std::string* why) {
+  GuestPool* guest = options_.guest;
+  if (guest == nullptr) {
+    *why = "where=guest but the job has no guest";
+    return false;
+  }
+  if (!guest->Alive() || (options_.vm_per_test && guest->used())) {
+    job_->Log(absl::StrCat(test.dir, ": booting a fresh guest"));
+    absl::Status booted = guest->Boot();
+    if (!booted.ok()) {
+      *why = absl::StrCat("cannot boot the guest: ", booted.message());
+      return false;
+    }
+  }
+  guest->MarkUsed();
+  std::string guest_path = guest->GuestPath(test.path);
+  if (guest_path.empty()) {
+    *why =
+        "a guest test must lie under the first PATH, which the guest sees as "
+        "/tests";
+    return false;
+  }
+  std::string data = guest->GuestPath(options_.data_dir);
+  r->spawn.argv =
+      guest->ExecArgv(guest_path, test.requires_,
+                      {{"DATA", data},
+                       {"AUTOTEST_DATA", data},
+                       {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
+                       {"PROCTOR_WHERE", "guest"},
+                       {"PROCTOR_TEST_NAME", test.name},
+                       {"PROCTOR_JOB_ID", options_.job_id}});
+  r->spawn.env = options_.env;
+  return true;
+}
+
+void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
+  r->spawn.argv = {test.path};
+  r->spawn.env = options_.env;
+  for (const auto& [k, v] :
+       std::initializer_list<std::pair<const char*, std::string>>{
+           {"DATA", options_.data_dir},
+           {"AUTOTEST_DATA", options_.data_dir},
+           {"TEMPDIR", r->tmpdir},
+           {"TMPDIR", r->tmpdir},
+           {"OUTPUTDIR", r->abs_dir + "/outputs"},
+           {"PROCTOR_WHERE", WhereName(test.where)},
+           {"PROCTOR_TEST_NAME", test.name},
+           {"PROCTOR_JOB_ID", options_.job_id}}) {
+    r->spawn.env.push_back(absl::StrCat(k, "=", v));
+  }
+  if (!options_.vm_dir.empty())
+    r->spawn.env.push_back("PROCTOR_VM=" + options_.vm_dir);
+  r->spawn.cwd = std::filesystem::path(test.path).parent_path().string();
+}
+
+bool ProcessRunner::PrepareSpawn(const PlannedTest& test, Running* r,
+                                 std::string* why) {
+  if (test.in_guest()) return PrepareGuestSpawn(test, r, why);
+  std::string tmpl =
+      absl::StrCat(options_.tmp_root, "/proctor-", options_.job_id.substr(0, 7),
+                   "-", test.index, "-XXXXXX");
+  if (mkdtemp(&tmpl[0]) == nullptr) {
+    *why = absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root);
+    return false;
+  }
+  r->tmpdir = tmpl;
+  PrepareHostSpawn(test, r);
+  return true;
+}
+
+std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
+  absl::Time now = absl::Now();
+  auto r = std::make_unique<Running>(test,
+                                     absl::StrCat(job_->path(), "/", test.dir));
+  r->start = now;
+  if (options_.per_test_sysinfo != nullptr) {
+    CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/pre",
+                   options_.path_env);
+  }
+  absl::StatusOr<OutputCapture> out =
+      OutputCapture::Open(r->abs_dir + "/stdout", options_.max_output);
+  absl::StatusOr<OutputCapture> err =
+      OutputCapture::Open(r->abs_dir + "/stderr", options_.max_output);
+  if (!out.ok() || !err.ok()) {
+    return DecidedResult(
+        test, ERROR,
+        !out.ok() ? out.status().message() : err.status().message(), now);
+  }
+  r->out.emplace(*std::move(out));
+  r->err.emplace(*std::move(err));
+  Running* raw = r.get();
+  ExecutorListener* listener = listener_;
+  r->out->set_consumer([raw, listener](absl::string_view c) {
+    raw->stdout_judge.Feed(c);
+    listener->TestOutput(raw->test, "stdout", c);
+  });
+  r->err->set_consumer([raw, listener](absl::string_view c) {
+    listener->TestOutput(raw->test, "stderr", c);
+  });
+
+  std::string why;
+  if (!PrepareSpawn(test, r.get(), &why)) {
+    return DecidedResult(test, ERROR, why, now);
+  }
+  r->spawn.stdout_fd = r->out->write_fd();
+  r->spawn.stderr_fd = r->err->write_fd();
+  absl::StatusOr<Subprocess> proc = Subprocess::Spawn(r->spawn);
+  r->out->CloseWriteEnd();
+  r->err->CloseWriteEnd();
+  if (!proc.ok()) {
+    std::error_code ec;
+    std::filesystem::remove_all(r->tmpdir, ec);
+    return DecidedResult(test, ERROR, proc.status().message(), now);
+  }
+  r->proc = *std::move(proc);
+  r->deadline = now + test.timeout;
+  job_->Log(absl::StrCat("started ", test.dir, " pid ", r->proc.pid()));
+  running_.push_back(std::move(r));
+  return std::nullopt;
+}
+
+void ProcessRunner::Interrupt() {
+  interrupting_ = true;
+  absl::Time now = absl::Now();
+  absl::Duration grace = std::min(options_.kill_grace, absl::Seconds(2));
+  for (auto& r : running_) {
+    r->interrupted = true;
+    r->proc.SignalGroup(SIGTERM);
+    r->kill_at = std::min(r->kill_at, now + grace);
+  }
+}
+
+void ProcessRunner::ReapChildren() {
+  std::vector<int> sigs = signals_->Read();
+  // A second interrupt does not wait for the grace.
+  if (interrupting_ && std::any_of(sigs.begin(), sigs.end(),
+                                   [](int s) { return s != SIGCHLD; })) {
+    for (auto& r : running_) r->proc.SignalGroup(SIGKILL);
+  }
+  int status;
+  pid_t pid;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    for (auto& r : running_) {
+      if (r->proc.pid() != pid || r->exit.has_value()) continue;
+      r->exit = DecodeWaitStatus(status);
+      r->deadline = absl::InfiniteFuture();
+      r->proc.MarkReaped();
+      // The test is over: end what it left running in its group.
+      r->proc.SignalGroup(SIGKILL);
+      r->drain_until = absl::Now() + kDrainLimit;
+    }
+  }
+}
+
+void ProcessRunner::EnforceDeadlines(absl::Time now) {
+  for (auto& r : running_) {
+    if (!r->exit.has_value() && now >= r->deadline) {
+      r->timed_out = true;
+      r->deadline = absl::InfiniteFuture();
+      r->proc.SignalGroup(SIGTERM);
+      r->kill_at = now + options_.kill_grace;
+      job_->Log(absl::StrCat(r->test.dir, ": timed out, sent SIGTERM"));
+    }
+    if (now >= r->kill_at) {
+      r->proc.SignalGroup(SIGKILL);
+      r->kill_at = absl::InfiniteFuture();
+    }
+    if (r->exit.has_value() && now >= r->drain_until) {
+      r->out->Pump();
+      r->err->Pump();
+      r->out->Close();
+      r->err->Close();
+    }
+  }
+}
+
+std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
+  absl::Time now = absl::Now();
+  absl::Time wake = until;
+  std::vector<struct pollfd> fds = {{signals_->fd(), POLLIN, 0}};
+  std::vector<OutputCapture*> owners = {nullptr};
+  for (auto& r : running_) {
+    wake = std::min({wake, r->deadline, r->kill_at, r->drain_until});
+    for (OutputCapture* c : {&*r->out, &*r->err}) {
+      if (c->open()) {
+        fds.push_back({c->read_fd(), POLLIN, 0});
+        owners.push_back(c);
+      }
+    }
+  }
+  poll(fds.data(), fds.size(), PollMillis(now, wake));
+  for (size_t i = 1; i < fds.size(); ++i) {
+    if (fds[i].revents != 0) owners[i]->Pump();
+  }
+  if (fds[0].revents != 0) ReapChildren();
+  EnforceDeadlines(absl::Now());
+
+  std::vector<TestResult> finished;
+  for (auto it = running_.begin(); it != running_.end();) {
+    if ((*it)->exit.has_value() && (*it)->drained()) {
+      finished.push_back(Finish(it->get()));
+      it = running_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  return finished;
+}
+
+void ProcessRunner::GuestAftermath(Running* r, Status* status,
+                                   std::string* reason) {
+  GuestPool* guest = options_.guest;
+  if (guest == nullptr) return;
+  // guest-exec exits 255 when it lost the guest: if QEMU is gone too, the
+  // guest crashed or powered off under the test.
+  if (r->exit->exited && r->exit->code == 255 && !r->timed_out &&
+      !r->interrupted && guest->DeadWithin(absl::Seconds(3))) {
+    CopyConsoleLog(*guest, r->abs_dir);
+    std::string said = guest->ConsoleVerdict();
+    *status = ERROR;
+    *reason = absl::StrCat(
+        "the guest crashed or powered off during the test (QEMU exited",
+        said.empty() ? "" : "; the console says \"" + said + "\"",
+        "); its console log is in guest/console.log");
+    job_->Log(absl::StrCat(r->test.dir, ": ", *reason));
+  }
+  if (guest->Alive()) {
+    absl::Status fetched =
+        guest->FetchOutputs(r->test.index, r->abs_dir + "/outputs");
+    if (!fetched.ok()) {
+      job_->Log(absl::StrCat(
+          r->test.dir, ": guest outputs not copied: ", fetched.message()));
+    }
+    if (options_.vm_per_test) {
+      // The VM was this test's alone: its console log belongs with it.
+      CopyConsoleLog(*guest, r->abs_dir);
+      guest->Shutdown();
+    }
+  }
+  // A guest test skipped for a requirement the guest lacks: the script
+  // guest-exec ran said which on stderr ("proctor: requires cmd:cc: ...").
+  if (*status == SKIPPED && r->exit->exited && r->exit->code == kExitSkip) {
+    std::string why = GuestSkipReason(r->abs_dir + "/stderr");
+    if (!why.empty()) *reason = why;
+  }
+}
+
+TestResult ProcessRunner::Finish(Running* r) {
+  const PlannedTest& test = r->test;
+  absl::Time end = absl::Now();
+  std::optional<tap::Document> doc = r->stdout_judge.Finish();
+
+  Outcome outcome;
+  outcome.exit = *r->exit;
+  outcome.timed_out = r->timed_out;
+  outcome.timeout_seconds = absl::ToDoubleSeconds(test.timeout);
+  outcome.interrupted = r->interrupted;
+  outcome.tap = doc ? &*doc : nullptr;
+  Verdict v = Judge(outcome);
+  if (test.in_guest()) GuestAftermath(r, &v.status, &v.reason);
+
+  TestResult res = DecidedResult(test, v.status, v.reason, r->start);
+  res.set_duration_seconds(absl::ToDoubleSeconds(end - r->start));
+  if (r->exit->exited) res.set_exit_code(r->exit->code);
+  res.set_signal(r->exit->signal);
+  for (auto [capture, stats] :
+       {std::make_pair(&*r->out, res.mutable_stdout_stats()),
+        std::make_pair(&*r->err, res.mutable_stderr_stats())}) {
+    stats->set_bytes(capture->bytes());
+    stats->set_kept_bytes(capture->kept_bytes());
+    stats->set_truncated(capture->truncated());
+  }
+  if (doc) AddTap(*doc, &res);
+  if (!options_.keep_tmp && !r->tmpdir.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(r->tmpdir, ec);
+  }
+  if (options_.per_test_sysinfo != nullptr) {
+    CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/post",
+                   options_.path_env);
+    WriteDmesgDiff(r->abs_dir + "/sysinfo/pre", r->abs_dir + "/sysinfo/post",
+                   r->abs_dir + "/sysinfo/post/dmesg.diff")
+        .IgnoreError();
+  }
+  return res;
+}
+
+void ProcessRunner::Done() {
+  std::vector<pid_t> keep;
+  if (options_.guest != nullptr && options_.guest->pid() > 0) {
+    keep.push_back(options_.guest->pid());
+  }
+  KillAdoptedOrphans(keep);
+}
+
+}  // namespace proctor

@@ -1,0 +1,90 @@
+// The real TestRunner: each test a process in its own process group, host
+// tests directly and guest tests through the guest pool's exec helper, all
+// watched in one poll loop. Output pipes stream into the test's stdout and
+// stderr files (and the TAP parser), a deadline sends SIGTERM then SIGKILL
+// to the test's process group, child exits arrive through the
+// SignalWatcher, and a finished test is judged (verdict.h, TAP) into its
+// TestResult. A guest test whose helper lost the guest while QEMU died is
+// an ERROR with the console log attached.
+//
+// Single-threaded: every call from the executor's thread.
+#ifndef PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_
+#define PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "runner/base/signals.h"
+#include "runner/engine/executor_listener.h"
+#include "runner/engine/job_dir.h"
+#include "runner/engine/test_runner.h"
+#include "runner/guest/guest_pool.h"
+#include "runner/sysinfo/sysinfo.h"
+
+namespace proctor {
+
+struct ProcessRunnerOptions {
+  absl::Duration kill_grace = absl::Seconds(5);
+  int64_t max_output = 0;        // per stream; 0: unlimited
+  std::vector<std::string> env;  // the base environment, NAME=value
+  std::string data_dir;
+  std::string tmp_root;
+  bool keep_tmp = false;
+  std::string job_id;
+  // Set for --sysinfo=per-test.
+  const std::vector<SysinfoEntry>* per_test_sysinfo = nullptr;
+  std::string path_env;
+  // Runs where=guest tests; null when the job has none.
+  GuestPool* guest = nullptr;
+  // --vm-per-test: each guest test gets a VM booted for it alone, shut
+  // down after it (the executor runs them one at a time).
+  bool vm_per_test = false;
+  // The job's guest for host tests (PROCTOR_VM): holds mux.sock and
+  // qmp.sock, which `proctor vm exec` and `proctor vm qmp` use.
+  std::string vm_dir;
+};
+
+class ProcessRunner : public TestRunner {
+ public:
+  // `job`, `signals` and `listener` (told of output as it arrives) must
+  // outlive the runner.
+  ProcessRunner(ProcessRunnerOptions options, JobDir* job,
+                SignalWatcher* signals, ExecutorListener* listener);
+  ~ProcessRunner() override;
+
+  std::optional<TestResult> Start(const PlannedTest& test) override;
+  std::vector<TestResult> Wait(absl::Time until) override;
+  bool interrupted() const override { return signals_->interrupted(); }
+  void Interrupt() override;
+  int running() const override { return static_cast<int>(running_.size()); }
+  // Ends processes the tests left behind (escaped with setsid); the job's
+  // VM is not one of them.
+  void Done() override;
+
+ private:
+  struct Running;
+  // The argv, environment and directory `test` runs with; false (and the
+  // reason) when the guest cannot take it.
+  bool PrepareSpawn(const PlannedTest& test, Running* r, std::string* why);
+  bool PrepareGuestSpawn(const PlannedTest& test, Running* r, std::string* why);
+  void PrepareHostSpawn(const PlannedTest& test, Running* r);
+  void ReapChildren();
+  void EnforceDeadlines(absl::Time now);
+  TestResult Finish(Running* r);
+  // What a guest test left behind: a crashed guest, its outputs, the VM of
+  // a --vm-per-test test. May change the verdict.
+  void GuestAftermath(Running* r, Status* status, std::string* reason);
+
+  ProcessRunnerOptions options_;
+  JobDir* job_;
+  SignalWatcher* signals_;
+  ExecutorListener* listener_;
+  bool interrupting_ = false;
+  std::vector<std::unique_ptr<Running>> running_;
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_

@@ -1,0 +1,45 @@
+// How the executor runs one test, as ninja's CommandRunner is how its
+// builder runs one command: the executor (executor.h) decides which test
+// starts when; a TestRunner starts it, watches it and judges it. The real
+// one is ProcessRunner (process_runner.h: host processes, and guest tests
+// through the guest pool); the executor's unit tests use a fake.
+//
+// All calls come from the executor's thread.
+#ifndef PROCTOR_RUNNER_ENGINE_TEST_RUNNER_H_
+#define PROCTOR_RUNNER_ENGINE_TEST_RUNNER_H_
+
+#include <optional>
+#include <vector>
+
+#include "absl/time/time.h"
+#include "runner/plan/planned_test.h"
+#include "runner/result.pb.h"
+
+namespace proctor {
+
+class TestRunner {
+ public:
+  virtual ~TestRunner() = default;
+
+  // Starts `test`, which must stay alive until it finishes; its directory
+  // (test.dir under the job directory) exists. Returns its result at once
+  // when it could not start (ERROR with the reason), else nothing: it is
+  // running.
+  virtual std::optional<TestResult> Start(const PlannedTest& test) = 0;
+  // Waits for something to happen to the running tests, at most until
+  // `until` (InfiniteFuture: no limit); returns the tests that ended since
+  // the last call, each with its whole result.
+  virtual std::vector<TestResult> Wait(absl::Time until) = 0;
+  // Whether someone asked the job to stop (SIGINT, SIGTERM, SIGHUP).
+  virtual bool interrupted() const = 0;
+  // Ends every running test: they finish INTERRUPTED through Wait.
+  virtual void Interrupt() = 0;
+  // Tests started and not yet returned by Wait.
+  virtual int running() const = 0;
+  // The end of a pass over the tests: whatever they left behind may go.
+  virtual void Done() {}
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_ENGINE_TEST_RUNNER_H_
