@@ -19,13 +19,13 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/ascii.h"
-#include "absl/strings/escaping.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "runner/base/unique_fd.h"
+#include "vmm/qemu_argv.h"
 
 extern char** environ;
 
@@ -88,6 +88,57 @@ std::string StderrTail(const std::string& path, size_t max = 2000) {
 
 }  // namespace
 
+absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
+    const QemuConfig& config, const std::string& qemu, bool* exited_early) {
+  *exited_early = false;
+  auto vm = std::unique_ptr<QemuProcess>(new QemuProcess());
+  // The QMP socket lives in a private directory with a short path (unix
+  // socket paths are limited to 108 bytes; result trees are deep).
+  char tmpl[] = "/tmp/proctor-vm-XXXXXX";
+  if (mkdtemp(tmpl) == nullptr) {
+    return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
+  }
+  vm->private_dir_ = tmpl;
+  QemuEndpoints endpoints;
+  endpoints.qmp_socket = vm->private_dir_ + "/qmp.sock";
+  endpoints.console_log = vm->console_log_ = config.run_dir + "/console.log";
+  absl::StatusOr<int> port = FreeLocalPort();
+  if (!port.ok()) return port.status();
+  endpoints.ssh_port = vm->ssh_port_ = *port;
+  vm->argv_ = QemuArgv(config, qemu, endpoints);
+  std::ofstream(config.run_dir + "/qemu.cmdline")
+      << absl::StrJoin(vm->argv_, " ") << "\n";
+
+  std::string stderr_path = config.run_dir + "/qemu.stderr";
+  UniqueFd err(open(stderr_path.c_str(),
+                    O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+  SpawnOptions spawn;
+  spawn.argv = vm->argv_;
+  for (char** e = environ; *e != nullptr; ++e) spawn.env.push_back(*e);
+  spawn.stderr_fd = err.get();
+  absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
+  if (!proc.ok()) return proc.status();
+  vm->process_ = *std::move(proc);
+  Register(vm->process_.pid());
+
+  // QEMU creates the socket early; it is gone at once if it cannot start.
+  absl::Time deadline = absl::Now() + absl::Seconds(10);
+  absl::StatusOr<QmpClient> qmp = absl::UnavailableError("not connected");
+  while (absl::Now() < deadline && vm->Running()) {
+    qmp = QmpClient::Connect(endpoints.qmp_socket, absl::Milliseconds(200));
+    if (qmp.ok()) break;
+  }
+  if (!qmp.ok()) {
+    vm->Stop(absl::Milliseconds(100));
+    *exited_early = true;
+    return absl::UnavailableError(
+        absl::StrCat("QEMU did not start: ", StderrTail(stderr_path)));
+  }
+  vm->qmp_ = std::make_unique<QmpClient>(*std::move(qmp));
+  vm->qmp_->LogTo(config.run_dir + "/qmp.log");
+  return vm;
+}
+
 absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
     const QemuConfig& config) {
   const char* path = getenv("PATH");
@@ -105,107 +156,14 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Start(
   }
   std::error_code ec;
   std::filesystem::create_directories(config.run_dir, ec);
-
-  absl::Status last = absl::OkStatus();
-  for (int attempt = 0; attempt < 3; ++attempt) {
-    auto vm = std::unique_ptr<QemuProcess>(new QemuProcess());
-    // The QMP socket lives in a private directory with a short path (unix
-    // socket paths are limited to 108 bytes; result trees are deep).
-    char tmpl[] = "/tmp/proctor-vm-XXXXXX";
-    if (mkdtemp(tmpl) == nullptr) {
-      return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
-    }
-    vm->private_dir_ = tmpl;
-    std::string qmp_socket = vm->private_dir_ + "/qmp.sock";
-    vm->console_log_ = config.run_dir + "/console.log";
-    absl::StatusOr<int> port = FreeLocalPort();
-    if (!port.ok()) return port.status();
-    vm->ssh_port_ = *port;
-
-    std::vector<std::string> append = {"console=ttyS0", "quiet", "panic=-1"};
-    if (!config.authorized_key.empty()) {
-      append.push_back("proctor.key=" +
-                       absl::Base64Escape(config.authorized_key));
-    }
-    if (!config.share_dir.empty()) append.push_back("proctor.share=tests");
-    append.insert(append.end(), config.kernel_args.begin(),
-                  config.kernel_args.end());
-
-    vm->argv_ = {qemu,
-                 "-M",
-                 "q35",
-                 "-nodefaults",
-                 "-accel",
-                 config.accel,
-                 "-m",
-                 absl::StrCat(config.memory_mb),
-                 "-smp",
-                 absl::StrCat(config.cpus),
-                 "-display",
-                 "none",
-                 "-no-reboot",
-                 "-kernel",
-                 config.kernel,
-                 "-initrd",
-                 config.initramfs,
-                 "-append",
-                 absl::StrJoin(append, " "),
-                 "-serial",
-                 "file:" + vm->console_log_,
-                 "-qmp",
-                 "unix:" + qmp_socket + ",server=on,wait=off",
-                 "-netdev",
-                 absl::StrCat("user,id=n0,hostfwd=tcp:127.0.0.1:",
-                              vm->ssh_port_, "-:22"),
-                 "-device",
-                 "virtio-net-pci,netdev=n0",
-                 "-device",
-                 "virtio-rng-pci"};
-    // Under KVM the guest sees the host's CPU; under TCG QEMU's default
-    // model boots fastest.
-    if (config.accel == "kvm")
-      vm->argv_.insert(vm->argv_.end(), {"-cpu", "host"});
-    if (!config.share_dir.empty()) {
-      vm->argv_.insert(vm->argv_.end(),
-                       {"-fsdev",
-                        absl::StrCat("local,id=t0,path=", config.share_dir,
-                                     ",security_model=none,readonly=on"),
-                        "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
-    }
-    vm->argv_.insert(vm->argv_.end(), config.extra_args.begin(),
-                     config.extra_args.end());
-    std::ofstream(config.run_dir + "/qemu.cmdline")
-        << absl::StrJoin(vm->argv_, " ") << "\n";
-
-    std::string stderr_path = config.run_dir + "/qemu.stderr";
-    UniqueFd err(open(stderr_path.c_str(),
-                      O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-    SpawnOptions spawn;
-    spawn.argv = vm->argv_;
-    for (char** e = environ; *e != nullptr; ++e) spawn.env.push_back(*e);
-    spawn.stderr_fd = err.get();
-    absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
-    if (!proc.ok()) return proc.status();
-    vm->process_ = *std::move(proc);
-    Register(vm->process_.pid());
-
-    // QEMU creates the socket early; it is gone at once if it cannot start.
-    absl::Time deadline = absl::Now() + absl::Seconds(10);
-    absl::StatusOr<QmpClient> qmp = absl::UnavailableError("not connected");
-    while (absl::Now() < deadline && vm->Running()) {
-      qmp = QmpClient::Connect(qmp_socket, absl::Milliseconds(200));
-      if (qmp.ok()) break;
-    }
-    if (qmp.ok()) {
-      vm->qmp_ = std::make_unique<QmpClient>(*std::move(qmp));
-      vm->qmp_->LogTo(config.run_dir + "/qmp.log");
-      return vm;
-    }
-    vm->Stop(absl::Milliseconds(100));
-    last = absl::UnavailableError(
-        absl::StrCat("QEMU did not start: ", StderrTail(stderr_path)));
+  // The SSH port may be taken between FreeLocalPort and QEMU's bind: a few
+  // tries.
+  absl::StatusOr<std::unique_ptr<QemuProcess>> vm;
+  bool exited_early = true;
+  for (int attempt = 0; attempt < 3 && exited_early; ++attempt) {
+    vm = Launch(config, qemu, &exited_early);
   }
-  return last;
+  return vm;
 }
 
 bool QemuProcess::Running() {

@@ -1,12 +1,13 @@
 // One QEMU process booting a JeOS image, and everything it owns.
 //
-// Start() builds the command line from a QemuConfig: direct kernel boot on
-// q35, serial console to `console.log`, QMP on a unix socket in a private
-// 0700 directory, user networking with the guest's SSH port forwarded to
-// 127.0.0.1 only, the test directory shared read-only over 9p (tag
-// "tests"), a virtio RNG. The command line is written next to the console
-// log. The destructor stops QEMU: QMP `quit`, then SIGTERM, then SIGKILL,
-// so no QEMU outlives its QemuProcess.
+// Start() runs QEMU with the command line qemu_argv.h builds from a
+// QemuConfig: direct kernel boot on q35, serial console to `console.log`,
+// QMP on a unix socket in a private 0700 directory, user networking with
+// the guest's SSH port forwarded to 127.0.0.1 only, the test directory
+// shared read-only over 9p (tag "tests"), a virtio RNG. The command line is
+// written next to the console log (qemu.cmdline), QEMU's stderr to
+// qemu.stderr. The destructor stops QEMU: QMP `quit`, then SIGTERM, then
+// SIGKILL, so no QEMU outlives its QemuProcess.
 #ifndef PROCTOR_VMM_QEMU_PROCESS_H_
 #define PROCTOR_VMM_QEMU_PROCESS_H_
 
@@ -78,6 +79,11 @@ class QemuProcess {
 
  private:
   QemuProcess() = default;
+  // One try of Start() with `qemu` resolved. *exited_early is set when
+  // QEMU ran but quit before QMP answered (a port taken, say): worth
+  // another try.
+  static absl::StatusOr<std::unique_ptr<QemuProcess>> Launch(
+      const QemuConfig& config, const std::string& qemu, bool* exited_early);
 
   std::vector<std::string> argv_;
   std::string private_dir_, console_log_;

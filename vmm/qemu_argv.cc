@@ -1,0 +1,75 @@
+#include "vmm/qemu_argv.h"
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "vmm/qemu_process.h"
+
+namespace proctor::vmm {
+
+namespace {
+
+// What the kernel and the JeOS init read: the console, the login key
+// (base64, as the command line splits on spaces) and whether to mount the
+// share.
+std::string KernelCommandLine(const QemuConfig& config) {
+  std::vector<std::string> append = {"console=ttyS0", "quiet", "panic=-1"};
+  if (!config.authorized_key.empty()) {
+    append.push_back("proctor.key=" +
+                     absl::Base64Escape(config.authorized_key));
+  }
+  if (!config.share_dir.empty()) append.push_back("proctor.share=tests");
+  append.insert(append.end(), config.kernel_args.begin(),
+                config.kernel_args.end());
+  return absl::StrJoin(append, " ");
+}
+
+}  // namespace
+
+std::vector<std::string> QemuArgv(const QemuConfig& config,
+                                  const std::string& qemu,
+                                  const QemuEndpoints& endpoints) {
+  std::vector<std::string> argv = {
+      qemu,
+      "-M",
+      "q35",
+      "-nodefaults",
+      "-accel",
+      config.accel,
+      "-m",
+      absl::StrCat(config.memory_mb),
+      "-smp",
+      absl::StrCat(config.cpus),
+      "-display",
+      "none",
+      "-no-reboot",
+      "-kernel",
+      config.kernel,
+      "-initrd",
+      config.initramfs,
+      "-append",
+      KernelCommandLine(config),
+      "-serial",
+      "file:" + endpoints.console_log,
+      "-qmp",
+      "unix:" + endpoints.qmp_socket + ",server=on,wait=off",
+      "-netdev",
+      absl::StrCat("user,id=n0,hostfwd=tcp:127.0.0.1:", endpoints.ssh_port,
+                   "-:22"),
+      "-device",
+      "virtio-net-pci,netdev=n0",
+      "-device",
+      "virtio-rng-pci"};
+  if (config.accel == "kvm") argv.insert(argv.end(), {"-cpu", "host"});
+  if (!config.share_dir.empty()) {
+    argv.insert(argv.end(),
+                {"-fsdev",
+                 absl::StrCat("local,id=t0,path=", config.share_dir,
+                              ",security_model=none,readonly=on"),
+                 "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
+  }
+  argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
+  return argv;
+}
+
+}  // namespace proctor::vmm

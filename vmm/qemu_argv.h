@@ -1,0 +1,39 @@
+// QEMU's command line for a QemuConfig: a pure function, so that every
+// choice it makes (the machine, KVM's `-cpu host`, the 9p share, the
+// kernel command line the JeOS init reads) is unit-tested without a QEMU.
+//
+//   -M q35 -nodefaults -accel ACCEL -m MB -smp N -display none -no-reboot
+//   -kernel VMLINUX -initrd INITRAMFS -append "console=ttyS0 quiet panic=-1
+//   [proctor.key=BASE64] [proctor.share=tests] KERNEL_ARGS..."
+//   -serial file:CONSOLE -qmp unix:SOCKET,server=on,wait=off
+//   -netdev user,id=n0,hostfwd=tcp:127.0.0.1:PORT-:22
+//   -device virtio-net-pci,netdev=n0 -device virtio-rng-pci
+//   [-cpu host]  (KVM: the guest sees the host's CPU; TCG's default model
+//                 boots fastest)
+//   [-fsdev local,...,readonly=on -device virtio-9p-pci,...,mount_tag=tests]
+//   EXTRA_ARGS...
+#ifndef PROCTOR_VMM_QEMU_ARGV_H_
+#define PROCTOR_VMM_QEMU_ARGV_H_
+
+#include <string>
+#include <vector>
+
+namespace proctor::vmm {
+
+struct QemuConfig;
+
+// Where one QEMU process talks to its owner.
+struct QemuEndpoints {
+  std::string console_log;  // the serial console's file
+  std::string qmp_socket;   // a unix socket path (at most 108 bytes)
+  int ssh_port = 0;         // on 127.0.0.1, forwarded to the guest's 22
+};
+
+// `qemu` is the resolved binary (config.qemu may be a name in PATH).
+std::vector<std::string> QemuArgv(const QemuConfig& config,
+                                  const std::string& qemu,
+                                  const QemuEndpoints& endpoints);
+
+}  // namespace proctor::vmm
+
+#endif  // PROCTOR_VMM_QEMU_ARGV_H_

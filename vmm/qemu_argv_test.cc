@@ -1,0 +1,118 @@
+#include "vmm/qemu_argv.h"
+
+#include <algorithm>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_join.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "vmm/qemu_process.h"
+
+namespace proctor::vmm {
+namespace {
+
+using ::testing::Contains;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+QemuConfig Config() {
+  QemuConfig c;
+  c.kernel = "/img/vmlinux";
+  c.initramfs = "/img/initramfs";
+  return c;
+}
+
+const QemuEndpoints kEndpoints = {"/run/console.log", "/tmp/p/qmp.sock", 2222};
+
+// The value after `flag`, "" if the flag is absent.
+std::string After(const std::vector<std::string>& argv,
+                  const std::string& flag) {
+  auto it = std::find(argv.begin(), argv.end(), flag);
+  return it == argv.end() || it + 1 == argv.end() ? "" : *(it + 1);
+}
+
+// Every value `flag` is given, in order.
+std::vector<std::string> AllAfter(const std::vector<std::string>& argv,
+                                  const std::string& flag) {
+  std::vector<std::string> values;
+  for (size_t i = 0; i + 1 < argv.size(); ++i)
+    if (argv[i] == flag) values.push_back(argv[i + 1]);
+  return values;
+}
+
+TEST(QemuArgvTest, BootsTheKernelDirectlyOnQ35WithNoDefaultDevices) {
+  std::vector<std::string> argv =
+      QemuArgv(Config(), "/usr/bin/qemu", kEndpoints);
+  ASSERT_FALSE(argv.empty());
+  EXPECT_EQ(argv[0], "/usr/bin/qemu");
+  EXPECT_EQ(After(argv, "-M"), "q35");
+  EXPECT_THAT(argv, Contains("-nodefaults"));
+  EXPECT_THAT(argv, Contains("-no-reboot"));
+  EXPECT_EQ(After(argv, "-kernel"), "/img/vmlinux");
+  EXPECT_EQ(After(argv, "-initrd"), "/img/initramfs");
+  EXPECT_EQ(After(argv, "-m"), "512");
+  EXPECT_EQ(After(argv, "-smp"), "1");
+}
+
+TEST(QemuArgvTest, TcgKeepsQemusDefaultCpu) {
+  std::vector<std::string> argv = QemuArgv(Config(), "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-accel"), "tcg");
+  EXPECT_THAT(argv, Not(Contains("-cpu")));
+}
+
+TEST(QemuArgvTest, KvmGivesTheGuestTheHostCpu) {
+  QemuConfig c = Config();
+  c.accel = "kvm";
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-accel"), "kvm");
+  EXPECT_EQ(After(argv, "-cpu"), "host");
+}
+
+TEST(QemuArgvTest, ConsoleQmpAndSshGoWhereTheOwnerListens) {
+  std::vector<std::string> argv = QemuArgv(Config(), "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-serial"), "file:/run/console.log");
+  EXPECT_EQ(After(argv, "-qmp"), "unix:/tmp/p/qmp.sock,server=on,wait=off");
+  // SSH only on the loopback address.
+  EXPECT_EQ(After(argv, "-netdev"),
+            "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22");
+  EXPECT_THAT(AllAfter(argv, "-device"),
+              ElementsAre("virtio-net-pci,netdev=n0", "virtio-rng-pci"));
+}
+
+TEST(QemuArgvTest, KernelCommandLineCarriesTheKeyInBase64) {
+  QemuConfig c = Config();
+  c.authorized_key = "ssh-ed25519 AAAA proctor";
+  std::string append = After(QemuArgv(c, "qemu", kEndpoints), "-append");
+  EXPECT_THAT(append, HasSubstr("console=ttyS0"));
+  EXPECT_THAT(append, HasSubstr("panic=-1"));
+  EXPECT_THAT(append,
+              HasSubstr("proctor.key=" +
+                        absl::Base64Escape("ssh-ed25519 AAAA proctor")));
+  EXPECT_THAT(append, Not(HasSubstr("proctor.share")));
+}
+
+TEST(QemuArgvTest, ShareIsReadOnly9pTaggedTests) {
+  QemuConfig c = Config();
+  c.share_dir = "/work/tests";
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-fsdev"),
+            "local,id=t0,path=/work/tests,security_model=none,readonly=on");
+  EXPECT_THAT(AllAfter(argv, "-device"),
+              Contains("virtio-9p-pci,fsdev=t0,mount_tag=tests"));
+  EXPECT_THAT(After(argv, "-append"), HasSubstr("proctor.share=tests"));
+}
+
+TEST(QemuArgvTest, KernelArgsAndExtraArgsComeLastInOrder) {
+  QemuConfig c = Config();
+  c.kernel_args = {"proctor.poweroff=1"};
+  c.extra_args = {"-incoming", "tcp:127.0.0.1:4444"};
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_THAT(After(argv, "-append"), testing::EndsWith("proctor.poweroff=1"));
+  ASSERT_GE(argv.size(), 2u);
+  EXPECT_EQ(argv[argv.size() - 2], "-incoming");
+  EXPECT_EQ(argv.back(), "tcp:127.0.0.1:4444");
+}
+
+}  // namespace
+}  // namespace proctor::vmm
