@@ -28,6 +28,74 @@ bool TagsSelect(const std::vector<std::string>& wanted,
   return !any_include || included;
 }
 
+// The settings a spec's metadata and the flags give it (flags given
+// explicitly win, then metadata, then the flags' defaults), one test per
+// place it runs; a host test's unmet requirement skips it here.
+std::vector<PlannedTest> PlanSpec(const TestSpec& spec, const PlanOptions& o) {
+  const Metadata& md = spec.metadata;
+  PlannedTest base;
+  base.path = spec.path;
+  base.requires_ = md.requires_;
+  base.tags = md.tags;
+  base.timeout = (!o.timeout_explicit && md.timeout) ? *md.timeout : o.timeout;
+  base.format = (!o.format_explicit && md.format) ? *md.format : o.format;
+  if (!spec.error.empty()) {
+    base.preset = ERROR;
+    base.preset_reason = spec.error;
+  }
+  Where where = (!o.where_explicit && md.where) ? *md.where : o.where;
+  std::vector<Where> places = {where};
+  if (where == Where::kBoth) places = {Where::kHost, Where::kGuest};
+  std::vector<PlannedTest> planned;
+  for (Where place : places) {
+    PlannedTest t = base;
+    t.where = place;
+    t.name = places.size() > 1
+                 ? absl::StrCat(spec.name, " [", WhereName(place), "]")
+                 : spec.name;
+    // A guest test's requirements are the guest's business: the script
+    // guest-exec runs checks them there.
+    if (t.preset == STATUS_UNSPECIFIED && !t.in_guest()) {
+      std::string unmet = UnmetRequirement(md.requires_, o.path_env);
+      if (!unmet.empty()) {
+        t.preset = SKIPPED;
+        t.preset_reason = unmet;
+      }
+    }
+    planned.push_back(std::move(t));
+  }
+  return planned;
+}
+
+// Why nothing is left to run, with a hint for scripts that are not
+// executable.
+absl::Status NothingToRun(const PlanOptions& o, bool selected,
+                          const std::vector<std::string>& unexecutable) {
+  std::string hint;
+  if (!unexecutable.empty()) {
+    hint =
+        absl::StrCat("; ", unexecutable.size(),
+                     unexecutable.size() == 1 ? " script is" : " scripts are",
+                     " not executable, e.g. ", unexecutable[0],
+                     ": chmod +x to make them tests");
+  }
+  return absl::NotFoundError(
+      absl::StrCat("no tests found in ", absl::StrJoin(o.paths, " "),
+                   selected ? " (after --filter/--tags)" : "", hint));
+}
+
+// Every total-th test from the index-th.
+std::vector<PlannedTest> Shard(std::vector<PlannedTest> plan, int index,
+                               int total) {
+  std::vector<PlannedTest> mine;
+  for (size_t i = 0; i < plan.size(); ++i) {
+    if (static_cast<int>(i % static_cast<size_t>(total)) == index) {
+      mine.push_back(std::move(plan[i]));
+    }
+  }
+  return mine;
+}
+
 }  // namespace
 
 absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
@@ -57,64 +125,13 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
       continue;
     }
     if (!o.tags.empty() && !TagsSelect(o.tags, spec.metadata.tags)) continue;
-
-    const Metadata& md = spec.metadata;
-    PlannedTest base;
-    base.path = spec.path;
-    base.requires_ = md.requires_;
-    base.tags = md.tags;
-    base.timeout =
-        (!o.timeout_explicit && md.timeout) ? *md.timeout : o.timeout;
-    base.format = (!o.format_explicit && md.format) ? *md.format : o.format;
-    Where where = (!o.where_explicit && md.where) ? *md.where : o.where;
-    if (!spec.error.empty()) {
-      base.preset = ERROR;
-      base.preset_reason = spec.error;
-    }
-    std::vector<Where> places = {where};
-    if (where == Where::kBoth) places = {Where::kHost, Where::kGuest};
-    for (Where place : places) {
-      PlannedTest t = base;
-      t.where = place;
-      t.name = places.size() > 1
-                   ? absl::StrCat(spec.name, " [", WhereName(place), "]")
-                   : spec.name;
-      // A guest test's requirements are the guest's business: the script
-      // guest-exec runs checks them there.
-      if (t.preset == STATUS_UNSPECIFIED && !t.in_guest()) {
-        std::string unmet = UnmetRequirement(md.requires_, o.path_env);
-        if (!unmet.empty()) {
-          t.preset = SKIPPED;
-          t.preset_reason = unmet;
-        }
-      }
-      plan.push_back(std::move(t));
-    }
+    for (PlannedTest& t : PlanSpec(spec, o)) plan.push_back(std::move(t));
   }
   if (plan.empty()) {
-    std::string hint;
-    if (!unexecutable.empty()) {
-      hint =
-          absl::StrCat("; ", unexecutable.size(),
-                       unexecutable.size() == 1 ? " script is" : " scripts are",
-                       " not executable, e.g. ", unexecutable[0],
-                       ": chmod +x to make them tests");
-    }
-    return absl::NotFoundError(absl::StrCat(
-        "no tests found in ", absl::StrJoin(o.paths, " "),
-        (filter != nullptr || !o.tags.empty()) ? " (after --filter/--tags)"
-                                               : "",
-        hint));
+    return NothingToRun(o, filter != nullptr || !o.tags.empty(), unexecutable);
   }
   if (o.total_shards > 1) {
-    std::vector<PlannedTest> mine;
-    for (size_t i = 0; i < plan.size(); ++i) {
-      if (static_cast<int>(i % static_cast<size_t>(o.total_shards)) ==
-          o.shard_index) {
-        mine.push_back(std::move(plan[i]));
-      }
-    }
-    plan = std::move(mine);
+    plan = Shard(std::move(plan), o.shard_index, o.total_shards);
   }
   int total = static_cast<int>(plan.size());
   for (int i = 0; i < total; ++i) {
