@@ -34,6 +34,7 @@ TEST(WriterTest, DescriptionsAreEscapedAndReadBackUnchanged) {
   w.Point({true, 1, "a # b \\ c\nd"});
   Document doc = ParseString(out.str());
   ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
   EXPECT_EQ(doc.points[0].description, "a # b \\ c d");
   EXPECT_EQ(doc.points[0].directive, Directive::kNone);
 }
@@ -48,7 +49,7 @@ TEST(WriterTest, YamlValuesAreQuotedAndTheBlockParses) {
   EXPECT_NE(out.str().find("  message: \"exit \\\"1\\\"\\nline two\"\n"),
             std::string::npos);
   Document doc = ParseString(out.str());
-  EXPECT_EQ(doc.points.size(), 1u);
+  ASSERT_EQ(doc.points.size(), 1u);
   EXPECT_TRUE(doc.diagnostics.empty());
   EXPECT_NE(doc.points[0].yaml.find("severity"), std::string::npos);
 }
@@ -67,7 +68,10 @@ TEST(WriterTest, SubtestsAreIndentedAndParseBack) {
             std::string::npos);
   Document doc = ParseString(out.str());
   ASSERT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
   EXPECT_EQ(doc.points[0].subtest_name, "inner");
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  ASSERT_EQ(doc.points[0].subtest->points.size(), 1u);
   EXPECT_EQ(doc.points[0].subtest->points[0].description, "leaf");
 }
 

@@ -9,6 +9,34 @@
 #include "absl/strings/str_cat.h"
 
 namespace proctor {
+namespace {
+
+// The current entry's data from `in` to `out`; a read or write that fails
+// is an error naming the entry.
+absl::Status CopyData(archive* in, archive* out, absl::string_view name) {
+  const void* buf;
+  size_t size;
+  la_int64_t offset;
+  int r;
+  while ((r = archive_read_data_block(in, &buf, &size, &offset)) ==
+         ARCHIVE_OK) {
+    if (archive_write_data_block(out, buf, size, offset) < ARCHIVE_OK) {
+      return absl::DataLossError(
+          absl::StrCat("tar: ", name, ": ", archive_error_string(out)));
+    }
+  }
+  if (r != ARCHIVE_EOF) {
+    return absl::DataLossError(
+        absl::StrCat("tar: ", name, ": ", archive_error_string(in)));
+  }
+  if (archive_write_finish_entry(out) < ARCHIVE_OK) {
+    return absl::DataLossError(
+        absl::StrCat("tar: ", name, ": ", archive_error_string(out)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 absl::Status ExtractTar(absl::string_view tar, const std::string& dir) {
   if (tar.empty()) return absl::OkStatus();
@@ -30,7 +58,7 @@ absl::Status ExtractTar(absl::string_view tar, const std::string& dir) {
   while ((r = archive_read_next_header(in.get(), &e)) == ARCHIVE_OK) {
     // Names are joined to `dir`, so an absolute name is refused here;
     // libarchive refuses ".." and writing through symlinks.
-    absl::string_view name = archive_entry_pathname(e);
+    std::string name = archive_entry_pathname(e);
     if (absl::StartsWith(name, "/")) {
       return absl::DataLossError(absl::StrCat("tar: absolute path ", name));
     }
@@ -40,14 +68,8 @@ absl::Status ExtractTar(absl::string_view tar, const std::string& dir) {
       return absl::DataLossError(
           absl::StrCat("tar: ", archive_error_string(out.get())));
     }
-    const void* buf;
-    size_t size;
-    la_int64_t offset;
-    while (archive_read_data_block(in.get(), &buf, &size, &offset) ==
-           ARCHIVE_OK) {
-      archive_write_data_block(out.get(), buf, size, offset);
-    }
-    archive_write_finish_entry(out.get());
+    absl::Status copied = CopyData(in.get(), out.get(), name);
+    if (!copied.ok()) return copied;
   }
   if (r != ARCHIVE_EOF) {
     return absl::DataLossError(

@@ -50,10 +50,12 @@ absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(
 GuestMux::~GuestMux() {
   stopping_ = true;
   if (acceptor_.joinable()) acceptor_.join();
-  std::unique_lock<std::mutex> lock(mu_);
-  idle_cv_.wait(lock, [this]() { return active_ == 0; });
-  idle_.clear();
-  lock.unlock();
+  {
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](int* active) { return *active == 0; }, &active_));
+    idle_.clear();
+  }
   std::error_code ec;
   std::filesystem::remove_all(dir_, ec);
 }
@@ -65,22 +67,21 @@ void GuestMux::AcceptLoop() {
     UniqueFd conn(accept4(listen_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     if (!conn.valid()) continue;
     {
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       ++active_;
     }
     int fd = conn.Release();
     std::thread([this, fd]() {
       Serve(UniqueFd(fd));
-      std::lock_guard<std::mutex> lock(mu_);
+      absl::MutexLock lock(&mu_);
       --active_;
-      idle_cv_.notify_all();
     }).detach();
   }
 }
 
 std::unique_ptr<vmm::SshSession> GuestMux::Take() {
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     if (!idle_.empty()) {
       std::unique_ptr<vmm::SshSession> s = std::move(idle_.back());
       idle_.pop_back();
@@ -93,12 +94,12 @@ std::unique_ptr<vmm::SshSession> GuestMux::Take() {
 
 void GuestMux::Give(std::unique_ptr<vmm::SshSession> session,
                     uint64_t generation) {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   if (generation == generation_) idle_.push_back(std::move(session));
 }
 
 void GuestMux::DropSessions() {
-  std::lock_guard<std::mutex> lock(mu_);
+  absl::MutexLock lock(&mu_);
   idle_.clear();
   ++generation_;
 }
@@ -110,7 +111,7 @@ void GuestMux::Serve(UniqueFd conn) {
   while ((n = read(conn.get(), buf, sizeof(buf))) > 0) script.append(buf, n);
   uint64_t generation;
   {
-    std::lock_guard<std::mutex> lock(mu_);
+    absl::MutexLock lock(&mu_);
     generation = generation_;
   }
   std::unique_ptr<vmm::SshSession> session = Take();

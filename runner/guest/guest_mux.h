@@ -14,15 +14,15 @@
 #define PROCTOR_RUNNER_GUEST_GUEST_MUX_H_
 
 #include <atomic>
-#include <condition_variable>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
 #include "runner/base/unique_fd.h"
 #include "vmm/ssh_session.h"
 
@@ -53,11 +53,12 @@ class GuestMux {
   UniqueFd listen_;
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
-  std::mutex mu_;  // guards idle_, active_, generation_
-  std::condition_variable idle_cv_;
-  std::vector<std::unique_ptr<vmm::SshSession>> idle_;
-  int active_ = 0;  // workers still serving (they are detached)
-  uint64_t generation_ = 0;
+  absl::Mutex mu_;
+  std::vector<std::unique_ptr<vmm::SshSession>> idle_ ABSL_GUARDED_BY(mu_);
+  // Workers still serving (they are detached): the destructor waits for 0.
+  int active_ ABSL_GUARDED_BY(mu_) = 0;
+  // Bumped when the guest goes: sessions of an older one are not pooled.
+  uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
 };
 
 }  // namespace proctor

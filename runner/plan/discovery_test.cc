@@ -31,7 +31,10 @@ class DiscoveryTest : public ::testing::Test {
   }
   std::vector<std::string> Names(const DiscoveryOptions& options = {}) {
     absl::StatusOr<std::vector<TestSpec>> specs = Discover({root_}, options);
-    EXPECT_TRUE(specs.ok()) << specs.status();
+    if (!specs.ok()) {
+      ADD_FAILURE() << specs.status();
+      return {};
+    }
     std::vector<std::string> names;
     for (const TestSpec& s : *specs) names.push_back(s.name);
     return names;

@@ -1,12 +1,8 @@
 #include "runner/report/job_diff.h"
 
-#include <filesystem>
-#include <fstream>
-
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "runner/report/job_store.h"
 
 namespace proctor {
 namespace {
@@ -100,55 +96,6 @@ TEST(JobDiffTest, SysinfoDifferencesAreNamed) {
   EXPECT_EQ(d.sysinfo(0).key(), "kernel");
   EXPECT_EQ(d.sysinfo(1).key(), "accel");
   EXPECT_EQ(d.sysinfo(1).after(), "tcg");
-}
-
-class JobStoreTest : public ::testing::Test {
- protected:
-  void SetUp() override {
-    root_ = std::string(getenv("TEST_TMPDIR")) + "/results";
-    std::filesystem::remove_all(root_);
-    for (const char* name :
-         {"job-2026-01-01T00.00.00-aaa1111", "job-2026-01-02T00.00.00-bbb2222",
-          "job-2026-01-03T00.00.00-bbb3333"}) {
-      std::filesystem::create_directories(root_ + "/" + name);
-      std::ofstream(root_ + "/" + name + "/results.json")
-          << "{\"id\": \"" << name << "\", \"newer_field\": 1}";
-    }
-    std::filesystem::create_directory_symlink("job-2026-01-03T00.00.00-bbb3333",
-                                              root_ + "/latest");
-  }
-  std::string Job(const std::string& spec) {
-    absl::StatusOr<std::string> d = ResolveJob(root_, spec);
-    return d.ok() ? std::filesystem::path(*d).filename().string()
-                  : std::string(d.status().message());
-  }
-  std::string root_;
-};
-
-TEST_F(JobStoreTest, JobsAreNamedTheWaysAUserNamesThem) {
-  EXPECT_EQ(Job("latest"), "job-2026-01-03T00.00.00-bbb3333");
-  EXPECT_EQ(Job(""), "job-2026-01-03T00.00.00-bbb3333");
-  EXPECT_EQ(Job("latest~2"), "job-2026-01-01T00.00.00-aaa1111");
-  EXPECT_EQ(Job("aaa1"), "job-2026-01-01T00.00.00-aaa1111");
-  EXPECT_EQ(Job("job-2026-01-02T00.00.00-bbb2222"),
-            "job-2026-01-02T00.00.00-bbb2222");
-  EXPECT_EQ(Job(root_ + "/job-2026-01-02T00.00.00-bbb2222"),
-            "job-2026-01-02T00.00.00-bbb2222");
-}
-
-TEST_F(JobStoreTest, UnknownAmbiguousAndMalformedNamesSaySo) {
-  EXPECT_EQ(Job("zzz"), "no job 'zzz' in " + root_);
-  EXPECT_THAT(Job("bbb"), ::testing::StartsWith("job 'bbb' is ambiguous: 2"));
-  EXPECT_EQ(Job("latest~3"), "no job latest~3: " + root_ + " holds 3");
-  EXPECT_EQ(Job("latest~x"), "bad job 'latest~x' (want latest or latest~N)");
-}
-
-TEST_F(JobStoreTest, ResultsFromANewerProctorStillLoad) {
-  absl::StatusOr<JobResult> job =
-      LoadJob(root_ + "/job-2026-01-01T00.00.00-aaa1111");
-  ASSERT_TRUE(job.ok()) << job.status();
-  EXPECT_EQ(job->id(), "job-2026-01-01T00.00.00-aaa1111");
-  EXPECT_FALSE(LoadJob(root_).ok());
 }
 
 }  // namespace

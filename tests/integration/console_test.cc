@@ -34,7 +34,10 @@ class ConsoleTest : public ProctorTest {
   // environment (the first entry wins); what the terminal got.
   std::string OnATerminal(const std::vector<std::string>& env) {
     int master = -1, slave = -1;
-    EXPECT_EQ(openpty(&master, &slave, nullptr, nullptr, nullptr), 0);
+    if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+      ADD_FAILURE() << "openpty: " << strerror(errno);
+      return "";
+    }
     UniqueFd m(master), s(slave);
     SpawnOptions o;
     o.argv = {ProctorBinary(), "run", "--results-dir=" + results(),
@@ -43,7 +46,11 @@ class ConsoleTest : public ProctorTest {
     o.env.insert(o.env.begin(), env.begin(), env.end());
     o.stdout_fd = s.get();
     absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
-    EXPECT_TRUE(p.ok());
+    // A failure here returns at once: the lines below would dereference it.
+    if (!p.ok()) {
+      ADD_FAILURE() << p.status();
+      return "";
+    }
     s.Reset();
     std::string out;
     char buf[4096];

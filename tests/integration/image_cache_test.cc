@@ -81,7 +81,10 @@ class ImageCacheTest : public ProctorTest {
               absl::StrCat(port), "--bind", "127.0.0.1",
               "--directory",      www_};
     absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
-    EXPECT_TRUE(p.ok()) << p.status();
+    if (!p.ok()) {
+      ADD_FAILURE() << p.status();
+      return "";
+    }
     server_ = *std::move(p);
     for (int i = 0; i < 100 && !Connects(port); ++i) usleep(50000);
     return absl::StrCat("http://127.0.0.1:", port, "/jeos.tar");
