@@ -1,7 +1,7 @@
 // The uncompressed kernel inside a bzImage. Under TCG, booting the ELF
 // vmlinux through its PVH entry saves the ~4 s the bzImage spends
-// decompressing itself (DESIGN.md, machine facts); Debian's kernel is
-// built with CONFIG_PVH=y.
+// decompressing itself (docs/architecture.md, facts about the machines);
+// Debian's kernel is built with CONFIG_PVH=y.
 #ifndef PROCTOR_IMAGES_VMLINUX_H_
 #define PROCTOR_IMAGES_VMLINUX_H_
 

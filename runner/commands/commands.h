@@ -1,6 +1,6 @@
 // proctor's subcommands. Each takes the arguments after its name and
-// returns the process exit code (DESIGN.md: 0, 1, 2 usage, 3
-// infrastructure, 130 interrupted).
+// returns the process exit code, as the README states it: 0, 1 tests
+// failed, 2 usage, 3 infrastructure, 130 interrupted.
 #ifndef PROCTOR_RUNNER_COMMANDS_COMMANDS_H_
 #define PROCTOR_RUNNER_COMMANDS_COMMANDS_H_
 

@@ -1,4 +1,4 @@
-// Turns how a test ended into a verdict, by the rules in DESIGN.md:
+// Turns how a test ended into a verdict, by the rules the README states:
 // exit 0 PASS, 77 SKIPPED, 99 ERROR, other exits FAIL, a signal ERROR,
 // over time TIMEOUT; for a TAP producer, the TAP stream must also be ok
 // (and `1..0 # SKIP` skips it).

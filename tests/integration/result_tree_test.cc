@@ -1,4 +1,4 @@
-// The result tree: every file DESIGN.md promises, each read back with the
+// The result tree: every file the README promises, each read back with the
 // parser a consumer would use.
 #include <libxml/parser.h>
 #include <libxml/tree.h>
