@@ -50,15 +50,21 @@ absl::Status CheckExecutable(const std::string& path) {
   if (!S_ISREG(st.st_mode)) {
     return absl::FailedPreconditionError("not a regular file");
   }
+  std::ifstream in(path, std::ios::binary);
+  char head[256] = {0};
+  in.read(head, sizeof(head) - 1);
+  return CheckExecutableFile(
+      path, st, absl::string_view(head, static_cast<size_t>(in.gcount())));
+}
+
+absl::Status CheckExecutableFile(const std::string& path, const struct stat& st,
+                                 absl::string_view head) {
   if (access(path.c_str(), X_OK) != 0 || (st.st_mode & 0111) == 0) {
     return absl::PermissionDeniedError("not executable (no x permission)");
   }
   // A script whose interpreter is missing fails with ENOENT at exec time;
   // say which interpreter, as a shell does.
-  std::ifstream in(path, std::ios::binary);
-  char head[256] = {0};
-  in.read(head, sizeof(head) - 1);
-  absl::string_view first(head, static_cast<size_t>(in.gcount()));
+  absl::string_view first = head;
   if (absl::ConsumePrefix(&first, "#!")) {
     first = first.substr(0, first.find('\n'));
     first = absl::StripAsciiWhitespace(first);

@@ -13,6 +13,7 @@
 #ifndef PROCTOR_RUNNER_BASE_SUBPROCESS_H_
 #define PROCTOR_RUNNER_BASE_SUBPROCESS_H_
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <string>
@@ -75,6 +76,10 @@ class Subprocess {
 // OK if it looks executable. Used both before spawning and to explain an
 // exec failure.
 absl::Status CheckExecutable(const std::string& path);
+// The part of CheckExecutable for a regular file whose stat (following
+// symlinks) and first bytes (at least the #! line) the caller already has.
+absl::Status CheckExecutableFile(const std::string& path, const struct stat& st,
+                                 absl::string_view head);
 
 // The executable regular file `name` resolves to: itself if it holds a
 // slash, else the first match in the colon-separated `path_env`; "" if

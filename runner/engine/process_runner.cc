@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -49,6 +50,14 @@ int PollMillis(absl::Time now, absl::Time until) {
   // Round up so a wake-up never comes just before its deadline.
   int64_t ms = absl::ToInt64Milliseconds(until - now + absl::Microseconds(999));
   return static_cast<int>(std::min<int64_t>(ms, 60000));
+}
+
+// Most tests leave their TEMPDIR empty: one rmdir, and the tree walk only
+// when it holds something.
+void RemoveTempDir(const std::string& dir) {
+  if (rmdir(dir.c_str()) == 0) return;
+  std::error_code ec;
+  std::filesystem::remove_all(dir, ec);
 }
 
 void CopyConsoleLog(const GuestPool& guest, const std::string& test_dir) {
@@ -367,10 +376,7 @@ TestResult ProcessRunner::Finish(Running* r) {
     stats->set_truncated(capture->truncated());
   }
   if (doc) AddTap(*doc, &res);
-  if (!options_.keep_tmp && !r->tmpdir.empty()) {
-    std::error_code ec;
-    std::filesystem::remove_all(r->tmpdir, ec);
-  }
+  if (!options_.keep_tmp && !r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
   if (options_.per_test_sysinfo != nullptr) {
     CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/post",
                    options_.path_env);

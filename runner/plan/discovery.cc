@@ -1,6 +1,7 @@
 #include "runner/plan/discovery.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -12,28 +13,62 @@
 
 #include "absl/strings/str_cat.h"
 #include "runner/base/subprocess.h"
+#include "runner/base/unique_fd.h"
 
 namespace proctor {
 namespace {
 
 namespace fs = std::filesystem;
 
-TestSpec MakeSpec(const std::string& name, const std::string& path) {
+// The first kMetadataWindow bytes of `path`; "" if it cannot be read
+// (then it fails when it runs).
+std::string ReadHead(const std::string& path) {
+  std::string head(kMetadataWindow, '\0');
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  size_t got = 0;
+  while (fd.valid() && got < head.size()) {
+    ssize_t n = read(fd.get(), &head[got], head.size() - got);
+    if (n <= 0) break;
+    got += static_cast<size_t>(n);
+  }
+  head.resize(got);
+  return head;
+}
+
+// A test found by walking a directory: `st` is its stat through symlinks,
+// and its start is read once for the #! check and the metadata.
+TestSpec MakeSpec(const std::string& name, const std::string& path,
+                  const struct stat& st) {
   TestSpec spec;
   spec.name = name;
   spec.path = path;
-  absl::Status why = CheckExecutable(path);
+  std::string head = ReadHead(path);
+  absl::Status why = CheckExecutableFile(path, st, head);
   if (!why.ok()) {
     spec.error = std::string(why.message());
     return spec;
   }
-  absl::StatusOr<Metadata> md = ReadMetadata(path);
+  absl::StatusOr<Metadata> md = ParseFileHead(head);
   if (!md.ok()) {
     spec.error = absl::StrCat("bad metadata: ", md.status().message());
   } else {
     spec.metadata = *std::move(md);
   }
   return spec;
+}
+
+// A test named on the command line, which may be anything.
+TestSpec MakeSpec(const std::string& name, const std::string& path) {
+  struct stat st;
+  absl::Status why = CheckExecutable(path);
+  if (!why.ok() || stat(path.c_str(), &st) != 0) {
+    TestSpec spec;
+    spec.name = name;
+    spec.path = path;
+    spec.error = why.ok() ? strerror(errno) : std::string(why.message());
+    return spec;
+  }
+  return MakeSpec(name, path, st);
 }
 
 absl::Status Walk(const fs::path& dir, const std::string& prefix,
@@ -67,7 +102,7 @@ absl::Status Walk(const fs::path& dir, const std::string& prefix,
       absl::Status s = Walk(path, rel, options, out);
       if (!s.ok()) return s;
     } else if (S_ISREG(st.st_mode) && (st.st_mode & 0111) != 0) {
-      out->push_back(MakeSpec(rel, path.string()));
+      out->push_back(MakeSpec(rel, path.string(), st));
     } else if (S_ISREG(st.st_mode) && options.unexecutable_scripts != nullptr) {
       char magic[2] = {0, 0};
       std::ifstream(path, std::ios::binary).read(magic, 2);

@@ -147,18 +147,23 @@ absl::StatusOr<Metadata> ParseMetadata(absl::string_view head) {
   return md;
 }
 
+absl::StatusOr<Metadata> ParseFileHead(absl::string_view head) {
+  head = head.substr(0, kMetadataWindow);
+  // A line cut at the window's end is not a complete metadata line.
+  if (head.size() == kMetadataWindow) {
+    size_t nl = head.rfind('\n');
+    head = head.substr(0, nl == absl::string_view::npos ? 0 : nl);
+  }
+  return ParseMetadata(head);
+}
+
 absl::StatusOr<Metadata> ReadMetadata(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return Metadata();  // unreadable files fail when they run
   std::string head(kMetadataWindow, '\0');
   in.read(&head[0], head.size());
   head.resize(static_cast<size_t>(in.gcount()));
-  // A line cut at the window's end is not a complete metadata line.
-  if (head.size() == kMetadataWindow) {
-    size_t nl = head.rfind('\n');
-    head.resize(nl == std::string::npos ? 0 : nl);
-  }
-  return ParseMetadata(head);
+  return ParseFileHead(head);
 }
 
 }  // namespace proctor

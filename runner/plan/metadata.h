@@ -40,6 +40,9 @@ inline constexpr size_t kMetadataWindow = 4096;
 
 // Parses the metadata lines in `head` (the start of a test file).
 absl::StatusOr<Metadata> ParseMetadata(absl::string_view head);
+// Parses the start of a file as read (its first kMetadataWindow bytes or
+// fewer), ignoring a line the window cuts.
+absl::StatusOr<Metadata> ParseFileHead(absl::string_view head);
 // Reads the first kMetadataWindow bytes of `path` and parses them.
 absl::StatusOr<Metadata> ReadMetadata(const std::string& path);
 
