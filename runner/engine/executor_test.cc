@@ -4,7 +4,6 @@
 // try. The real runner is tested end to end in tests/integration.
 #include "runner/engine/executor.h"
 
-#include <stdlib.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -17,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runner/base/test_dir.h"
 #include "runner/engine/test_result.h"
 
 namespace proctor {
@@ -129,11 +129,8 @@ class Listener : public ExecutorListener {
 class ExecutorTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    std::string root = absl::StrCat(
-        getenv("TEST_TMPDIR"), "/",
-        ::testing::UnitTest::GetInstance()->current_test_info()->name());
     absl::StatusOr<std::unique_ptr<JobDir>> job =
-        JobDir::Create(root, absl::Now());
+        JobDir::Create(FreshTestDir(), absl::Now());
     ASSERT_TRUE(job.ok()) << job.status();
     job_ = *std::move(job);
   }

@@ -8,6 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runner/base/test_dir.h"
 
 namespace proctor {
 namespace {
@@ -17,12 +18,7 @@ namespace fs = std::filesystem;
 
 class DiscoveryTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    root_ = std::string(getenv("TEST_TMPDIR")) + "/" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(root_);
-    fs::create_directories(root_);
-  }
+  void SetUp() override { root_ = FreshTestDir(); }
   void File(const std::string& name, int mode = 0755) {
     std::string path = root_ + "/" + name;
     fs::create_directories(fs::path(path).parent_path());

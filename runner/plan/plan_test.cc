@@ -9,6 +9,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "runner/base/test_dir.h"
 
 namespace proctor {
 namespace {
@@ -20,10 +21,7 @@ namespace fs = std::filesystem;
 class PlanTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    root_ = std::string(getenv("TEST_TMPDIR")) + "/" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name();
-    fs::remove_all(root_);
-    fs::create_directories(root_);
+    root_ = FreshTestDir();
     options_.paths = {root_};
     options_.path_env = getenv("PATH");
   }
