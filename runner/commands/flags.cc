@@ -35,7 +35,7 @@ ABSL_FLAG(std::string, sysinfo, "job",
           "per-test");
 ABSL_FLAG(std::string, sysinfo_config, "",
           "the list of sysinfo commands and files (default: built in, "
-          "runner/sysinfo.conf)");
+          "runner/sysinfo/sysinfo.conf)");
 
 ABSL_FLAG(std::string, image, "",
           "the guest image: a directory (vmlinux, initramfs, SHA256SUMS), or "

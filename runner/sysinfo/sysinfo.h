@@ -1,6 +1,6 @@
 // System information snapshots: the commands and files listed in a config
-// (runner/sysinfo.conf is the default, compiled in), each written to its own
-// file in a directory. A missing command, a failing one or one over its
+// (runner/sysinfo/sysinfo.conf is the default, compiled in), each written to
+// its own file in a directory. A missing command, a failing one or one over its
 // timeout is noted in that directory's `problems` file and never stops the
 // job. dmesg.diff holds the kernel messages that appeared between two
 // snapshots.
