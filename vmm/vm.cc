@@ -153,6 +153,89 @@ absl::StatusOr<Value> Vm::Qmp(absl::string_view command,
   return qemu_->qmp().Execute(command, arguments, timeout);
 }
 
+absl::StatusOr<std::unique_ptr<QemuProcess>> Vm::StartDestination(
+    const std::string& uri, const std::string& dir) {
+  // The same machine, the same key and kernel command line: only the logs'
+  // place and -incoming differ.
+  ++destinations_;
+  QemuConfig c = options_.qemu;
+  c.run_dir = dir;
+  c.extra_args.insert(c.extra_args.end(), {"-incoming", uri});
+  absl::StatusOr<std::unique_ptr<QemuProcess>> started = QemuProcess::Start(c);
+  if (!started.ok()) return Step("start the destination", started.status());
+  return started;
+}
+
+absl::Status Vm::SetMigrationParameters(const MigrationOptions& o) {
+  Struct parameters;
+  if (o.downtime_limit_ms != 0)
+    Set(&parameters, "downtime-limit", NumberValue(o.downtime_limit_ms));
+  if (o.max_bandwidth != 0)
+    Set(&parameters, "max-bandwidth", NumberValue(o.max_bandwidth));
+  if (parameters.fields().empty()) return absl::OkStatus();
+  return Qmp("migrate-set-parameters", parameters).status();
+}
+
+absl::Status Vm::AwaitMigration(QemuProcess* dest, const std::string& dest_dir,
+                                absl::Duration timeout, absl::Time deadline,
+                                MigrationResult* result) {
+  for (;; std::this_thread::sleep_for(std::chrono::milliseconds(20))) {
+    absl::StatusOr<Value> q = Qmp("query-migrate");
+    if (!q.ok()) return q.status();
+    const Struct& info = q->struct_value();
+    std::string status = Text(info, "status");
+    if (status == "completed") {
+      result->total_ms = Number(info, "total-time");
+      result->downtime_ms = Number(info, "downtime");
+      result->setup_ms = Number(info, "setup-time");
+      auto ram = info.fields().find("ram");
+      if (ram != info.fields().end())
+        result->transferred_bytes =
+            Number(ram->second.struct_value(), "transferred");
+      return absl::OkStatus();
+    }
+    // A destination that died is the likelier cause of a failure, and its
+    // stderr says why: name it either way.
+    bool dest_exited = dest != nullptr && !dest->Running();
+    std::string dest_note =
+        dest_exited ? absl::StrCat("the destination QEMU exited (see ",
+                                   dest_dir, "/qemu.stderr)")
+                    : "";
+    if (status == "failed" || status == "cancelled") {
+      std::string why = Text(info, "error-desc");
+      return absl::UnavailableError(absl::StrCat(
+          "migrate to ", result->uri, ": ", status, why.empty() ? "" : ": ",
+          why, dest_exited ? "; " : "", dest_note));
+    }
+    if (dest_exited) {
+      CancelMigration();
+      return absl::UnavailableError(absl::StrCat("migrate: ", dest_note));
+    }
+    if (absl::Now() > deadline) {
+      CancelMigration();
+      return absl::DeadlineExceededError(absl::StrCat(
+          "migrate to ", result->uri, ": not complete within ",
+          absl::FormatDuration(timeout), " (status ", status, ")"));
+    }
+  }
+}
+
+absl::Status Vm::AwaitDestinationRunning(QemuProcess* dest,
+                                         absl::Time deadline) {
+  // The destination starts the guest by itself once the state is in.
+  for (;; std::this_thread::sleep_for(std::chrono::milliseconds(10))) {
+    absl::StatusOr<Value> q = dest->qmp().Execute("query-status");
+    if (!q.ok()) return Step("destination", q.status());
+    std::string state = Text(q->struct_value(), "status");
+    if (state == "running") return absl::OkStatus();
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(absl::StrCat(
+          "migrate: the destination did not run the guest (status ", state,
+          ")"));
+    }
+  }
+}
+
 absl::StatusOr<MigrationResult> Vm::Migrate(const MigrationOptions& o) {
   if (!plugged_.empty()) {
     return absl::FailedPreconditionError(
@@ -167,93 +250,30 @@ absl::StatusOr<MigrationResult> Vm::Migrate(const MigrationOptions& o) {
     if (!port.ok()) return Step("migrate", port.status());
     result.uri = absl::StrCat("tcp:127.0.0.1:", *port);
   }
-  std::unique_ptr<QemuProcess> dest;
   // Numbered by destinations started, failed migrations included, so each
   // keeps its own logs; errors name this directory.
   std::string dest_dir =
       absl::StrCat(options_.qemu.run_dir, "/destination.", destinations_ + 1);
+  std::unique_ptr<QemuProcess> dest;
   if (!o.external_destination) {
-    // The same machine, the same key and kernel command line: only the
-    // logs' place and -incoming differ.
-    ++destinations_;
-    QemuConfig c = options_.qemu;
-    c.run_dir = dest_dir;
-    c.extra_args.insert(c.extra_args.end(), {"-incoming", result.uri});
     absl::StatusOr<std::unique_ptr<QemuProcess>> started =
-        QemuProcess::Start(c);
-    if (!started.ok()) return Step("start the destination", started.status());
+        StartDestination(result.uri, dest_dir);
+    if (!started.ok()) return started.status();
     dest = *std::move(started);
   }
-  Struct parameters;
-  if (o.downtime_limit_ms != 0)
-    Set(&parameters, "downtime-limit", NumberValue(o.downtime_limit_ms));
-  if (o.max_bandwidth != 0)
-    Set(&parameters, "max-bandwidth", NumberValue(o.max_bandwidth));
-  if (!parameters.fields().empty()) {
-    absl::StatusOr<Value> set = Qmp("migrate-set-parameters", parameters);
-    if (!set.ok()) return set.status();
-  }
+  if (absl::Status set = SetMigrationParameters(o); !set.ok()) return set;
   Struct arguments;
   Set(&arguments, "uri", StringValue(result.uri));
   absl::StatusOr<Value> started = Qmp("migrate", arguments);
   if (!started.ok()) return started.status();
 
   absl::Time deadline = absl::Now() + o.timeout;
-  for (;;) {
-    absl::StatusOr<Value> q = Qmp("query-migrate");
-    if (!q.ok()) return q.status();
-    const Struct& info = q->struct_value();
-    std::string status = Text(info, "status");
-    if (status == "completed") {
-      result.total_ms = Number(info, "total-time");
-      result.downtime_ms = Number(info, "downtime");
-      result.setup_ms = Number(info, "setup-time");
-      auto ram = info.fields().find("ram");
-      if (ram != info.fields().end())
-        result.transferred_bytes =
-            Number(ram->second.struct_value(), "transferred");
-      break;
-    }
-    // A destination that died is the likelier cause of a failure, and its
-    // stderr says why: name it either way.
-    bool dest_exited = dest != nullptr && !dest->Running();
-    std::string dest_note =
-        dest_exited ? absl::StrCat("the destination QEMU exited (see ",
-                                   dest_dir, "/qemu.stderr)")
-                    : "";
-    if (status == "failed" || status == "cancelled") {
-      std::string why = Text(info, "error-desc");
-      return absl::UnavailableError(absl::StrCat(
-          "migrate to ", result.uri, ": ", status, why.empty() ? "" : ": ", why,
-          dest_exited ? "; " : "", dest_note));
-    }
-    if (dest_exited) {
-      CancelMigration();
-      return absl::UnavailableError(absl::StrCat("migrate: ", dest_note));
-    }
-    if (absl::Now() > deadline) {
-      CancelMigration();
-      return absl::DeadlineExceededError(absl::StrCat(
-          "migrate to ", result.uri, ": not complete within ",
-          absl::FormatDuration(o.timeout), " (status ", status, ")"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  absl::Status done =
+      AwaitMigration(dest.get(), dest_dir, o.timeout, deadline, &result);
+  if (!done.ok()) return done;
   if (dest == nullptr) return result;
-
-  // The destination starts the guest by itself once the state is in.
-  for (;;) {
-    absl::StatusOr<Value> q = dest->qmp().Execute("query-status");
-    if (!q.ok()) return Step("destination", q.status());
-    std::string state = Text(q->struct_value(), "status");
-    if (state == "running") break;
-    if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "migrate: the destination did not run the guest (status ", state,
-          ")"));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  absl::Status running = AwaitDestinationRunning(dest.get(), deadline);
+  if (!running.ok()) return running;
   session_ = nullptr;
   qemu_ = std::move(dest);  // the source QEMU stops here
   ++migrations_;

@@ -124,6 +124,17 @@ class Vm {
  private:
   explicit Vm(VmOptions options) : options_(std::move(options)) {}
   absl::StatusOr<std::string> FreePort();
+  // Migrate's steps: a destination QEMU like this one on -incoming `uri`
+  // with its logs in `dir`; the limits of `o`; the migration's end (a
+  // failure names a destination that died); the destination's guest
+  // running.
+  absl::StatusOr<std::unique_ptr<QemuProcess>> StartDestination(
+      const std::string& uri, const std::string& dir);
+  absl::Status SetMigrationParameters(const MigrationOptions& o);
+  absl::Status AwaitMigration(QemuProcess* dest, const std::string& dest_dir,
+                              absl::Duration timeout, absl::Time deadline,
+                              MigrationResult* result);
+  absl::Status AwaitDestinationRunning(QemuProcess* dest, absl::Time deadline);
   // migrate_cancel, then waits (a few seconds at most) until QEMU no longer
   // reports the migration as under way, so that the next one may start.
   void CancelMigration();
