@@ -171,9 +171,8 @@ void Parser::Line(absl::string_view line) {
                                       : absl::string_view();
       if (absl::StripTrailingAsciiWhitespace(content) == "...") {
         in_yaml_ = false;
-      } else if (!doc_.points.empty() &&
-                 doc_.points.size() == static_cast<size_t>(doc_.point_count)) {
-        absl::StrAppend(&doc_.points.back().yaml, content, "\n");
+      } else if (yaml_owner_ != nullptr) {
+        absl::StrAppend(&yaml_owner_->yaml, content, "\n");
       }
       return;
     }
@@ -357,6 +356,32 @@ void Parser::AddPoint(TestPoint point) {
   if (point.directive == Directive::kTodo) ++doc_.todo;
   if (doc_.points.size() < static_cast<size_t>(options_.max_points)) {
     doc_.points.push_back(std::move(point));
+    yaml_owner_ = &doc_.points.back();
+  } else {
+    StoreLatePoint(std::move(point));
+  }
+}
+
+void Parser::StoreLatePoint(TestPoint point) {
+  // The window holds the last max_tail points; one that leaves it is kept
+  // if it failed (while there is room), else only counted.
+  tail_.emplace_back(doc_.point_count - 1, std::move(point));
+  yaml_owner_ = &tail_.back().second;
+  if (tail_.size() <=
+      static_cast<size_t>(std::max<int64_t>(options_.max_tail, 0))) {
+    return;
+  }
+  bool leaving_is_newest = tail_.size() == 1;
+  bool kept = false;
+  if (tail_.front().second.failing() &&
+      late_failures_.size() < static_cast<size_t>(options_.max_late_failures)) {
+    late_failures_.push_back(std::move(tail_.front()));
+    kept = true;
+  }
+  tail_.pop_front();
+  // Without a window the point left at once: its YAML follows it.
+  if (leaving_is_newest) {
+    yaml_owner_ = kept ? &late_failures_.back().second : nullptr;
   }
 }
 
@@ -415,6 +440,20 @@ Document Parser::Finish() {
     doc_.diagnostics.push_back(
         absl::StrCat("... and ", dropped_diagnostics_, " more diagnostics"));
   }
+  // The late points, failing and last, after the first ones in stream
+  // order.
+  yaml_owner_ = nullptr;
+  auto failure = late_failures_.begin();
+  auto last = tail_.begin();
+  while (failure != late_failures_.end() || last != tail_.end()) {
+    bool take_failure =
+        last == tail_.end() ||
+        (failure != late_failures_.end() && failure->first < last->first);
+    auto& next = take_failure ? *failure++ : *last++;
+    doc_.points.push_back(std::move(next.second));
+  }
+  late_failures_.clear();
+  tail_.clear();
   return std::move(doc_);
 }
 

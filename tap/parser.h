@@ -3,8 +3,11 @@
 // It reads TAP 14 (and versions 12 and 13, which are subsets) and KTAP, the
 // kernel's dialect with 2-space subtests. Lines are fed as they arrive, so a
 // producer that prints gigabytes never needs to be held in memory: the
-// parser keeps the test points (up to Options::max_points per level), the
-// plan and the deviations it saw, and counts the rest.
+// parser keeps the test points (up to Options::max_points per level, and
+// beyond that every failing point, up to Options::max_late_failures, and
+// the last Options::max_tail points), the plan and the deviations it saw,
+// and counts the rest: the point a user looks for, the one that failed, is
+// never among those dropped in a stream of any length.
 //
 // The parser never fails and never crashes on any input: anything that is
 // not TAP is tolerated as output, and every deviation from the protocol (a
@@ -22,6 +25,7 @@
 #define PROCTOR_TAP_PARSER_H_
 
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -62,9 +66,11 @@ struct Document {
   bool ktap = false;
   bool has_plan = false;
   Plan plan;
-  std::vector<TestPoint> points;  // at most Options::max_points
-  int64_t point_count = 0;        // every point seen, stored or not
-  int64_t failed = 0;             // failing points (not ok, no TODO)
+  // In stream order: the first Options::max_points, then failing and last
+  // points; point_count - points.size() were counted and not stored.
+  std::vector<TestPoint> points;
+  int64_t point_count = 0;  // every point seen, stored or not
+  int64_t failed = 0;       // failing points (not ok, no TODO)
   int64_t skipped = 0;
   int64_t todo = 0;
   bool bailed_out = false;
@@ -72,13 +78,18 @@ struct Document {
   std::vector<std::string> pragmas;      // e.g. "+strict"
   std::vector<std::string> diagnostics;  // protocol deviations
 
+  int64_t points_not_stored() const {
+    return point_count - static_cast<int64_t>(points.size());
+  }
   bool ok() const;
   // The whole stream asked to be skipped (`1..0 # SKIP ...`) and passed.
   bool skipped_all() const;
 };
 
 struct Options {
-  int64_t max_points = 100000;       // per nesting level
+  int64_t max_points = 100000;       // stored in order, per nesting level
+  int64_t max_late_failures = 1000;  // failing points kept beyond that
+  int64_t max_tail = 10;             // and the last points before the end
   size_t max_line_length = 1 << 16;  // longer lines are cut, not buffered
   int max_depth = 32;                // deeper subtests are treated as text
   size_t max_diagnostics = 100;      // further ones are counted in one line
@@ -116,6 +127,8 @@ class Parser {
   void CloseChild();
   void AddDiagnostic(std::string text);
   void AddPoint(TestPoint point);
+  // Where a point goes once max_points are stored.
+  void StoreLatePoint(TestPoint point);
 
   Options options_;
   int depth_;
@@ -129,6 +142,13 @@ class Parser {
   int64_t expected_number_ = 1;
   absl::flat_hash_set<int64_t> seen_numbers_;
   size_t dropped_diagnostics_ = 0;
+
+  // Points beyond max_points that are kept, with their place in the
+  // stream: failing ones, and a window of the last ones.
+  std::vector<std::pair<int64_t, TestPoint>> late_failures_;
+  std::deque<std::pair<int64_t, TestPoint>> tail_;
+  // The point the next YAML block belongs to: the last one, if stored.
+  TestPoint* yaml_owner_ = nullptr;
 
   // An open YAML block belongs to the last point; its indentation prefix.
   bool in_yaml_ = false;

@@ -1,6 +1,8 @@
 #include "tap/parser.h"
 
+#include <algorithm>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
@@ -281,12 +283,94 @@ TEST(ParserTest, OverlongLinesAreCut) {
 TEST(ParserTest, StoredPointsAreCappedButAllAreCounted) {
   Options options;
   options.max_points = 10;
+  options.max_tail = 0;
   std::string text = "1..1000\n";
   for (int i = 1; i <= 1000; ++i) absl::StrAppend(&text, "ok ", i, "\n");
   Document doc = ParseString(text, options);
   EXPECT_TRUE(doc.ok());
   EXPECT_EQ(doc.points.size(), 10u);
   EXPECT_EQ(doc.point_count, 1000);
+  EXPECT_EQ(doc.points_not_stored(), 990);
+}
+
+// The numbers of the stored points, in order.
+std::vector<int64_t> Numbers(const Document& doc) {
+  std::vector<int64_t> numbers;
+  for (const TestPoint& p : doc.points) numbers.push_back(p.number);
+  return numbers;
+}
+
+// 1..n, each point ok except those in `failing`.
+std::string Stream(int n, const std::vector<int>& failing) {
+  std::string text = absl::StrCat("1..", n, "\n");
+  for (int i = 1; i <= n; ++i) {
+    bool bad = std::find(failing.begin(), failing.end(), i) != failing.end();
+    absl::StrAppend(&text, bad ? "not ok " : "ok ", i, " - p", i, "\n");
+  }
+  return text;
+}
+
+TEST(ParserTest, FailingPointsBeyondTheCapAreStoredInStreamOrder) {
+  Options options;
+  options.max_points = 3;
+  options.max_tail = 2;
+  Document doc = ParseString(Stream(20, {5, 12}), options);
+  EXPECT_EQ(Numbers(doc), (std::vector<int64_t>{1, 2, 3, 5, 12, 19, 20}));
+  EXPECT_EQ(doc.failed, 2);
+  EXPECT_EQ(doc.points_not_stored(), 13);
+  EXPECT_FALSE(doc.points[3].ok);
+  EXPECT_EQ(doc.points[4].description, "p12");
+}
+
+TEST(ParserTest, AFailureAmongTheLastPointsIsStoredOnce) {
+  Options options;
+  options.max_points = 3;
+  options.max_tail = 3;
+  Document doc = ParseString(Stream(10, {9}), options);
+  EXPECT_EQ(Numbers(doc), (std::vector<int64_t>{1, 2, 3, 8, 9, 10}));
+}
+
+TEST(ParserTest, LateFailuresAreCappedAndCounted) {
+  Options options;
+  options.max_points = 2;
+  options.max_late_failures = 2;
+  options.max_tail = 1;
+  Document doc = ParseString(Stream(10, {4, 5, 6, 7}), options);
+  EXPECT_EQ(Numbers(doc), (std::vector<int64_t>{1, 2, 4, 5, 10}));
+  EXPECT_EQ(doc.failed, 4);
+  EXPECT_EQ(doc.points_not_stored(), 5);
+}
+
+TEST(ParserTest, ALateFailureKeepsItsYamlAndSubtest) {
+  Options options;
+  options.max_points = 1;
+  options.max_tail = 0;
+  Document doc = ParseString(
+      "TAP version 14\n1..3\nok 1\nok 2\n"
+      "    1..1\n    not ok 1 - inner\n"
+      "not ok 3 - outer\n  ---\n  message: boom\n  ...\n",
+      options);
+  ASSERT_EQ(doc.points.size(), 2u);
+  const TestPoint& late = doc.points[1];
+  EXPECT_EQ(late.number, 3);
+  EXPECT_EQ(late.yaml, "message: boom\n");
+  ASSERT_NE(late.subtest, nullptr);
+  ASSERT_EQ(late.subtest->points.size(), 1u);
+  EXPECT_EQ(late.subtest->points[0].description, "inner");
+}
+
+TEST(ParserTest, AFailureNearTheEndOfAHundredThousandPointsIsKept) {
+  Options options;
+  options.max_points = 5000;
+  Document doc = ParseString(Stream(100000, {99999}), options);
+  EXPECT_EQ(doc.point_count, 100000);
+  ASSERT_EQ(doc.points.size(), 5000u + 10u);
+  bool found = false;
+  for (const TestPoint& p : doc.points) {
+    if (p.number == 99999) found = !p.ok;
+  }
+  EXPECT_TRUE(found);
+  EXPECT_EQ(doc.points.back().number, 100000);
 }
 
 TEST(ParserTest, DiagnosticsAreCapped) {

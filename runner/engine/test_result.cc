@@ -20,6 +20,7 @@ void ConvertPoints(const std::vector<tap::TestPoint>& in,
     o->set_subtest_name(SanitizeUtf8(p.subtest_name));
     if (p.subtest != nullptr) {
       ConvertPoints(p.subtest->points, o->mutable_subtest());
+      o->set_subtest_points_not_stored(p.subtest->points_not_stored());
       for (const std::string& d : p.subtest->diagnostics) {
         o->add_subtest_diagnostics(SanitizeUtf8(d));
       }
@@ -62,6 +63,7 @@ void AddTap(const tap::Document& doc, TestResult* result) {
   s->set_todo(doc.todo);
   s->set_bailed_out(doc.bailed_out);
   s->set_bail_reason(SanitizeUtf8(doc.bail_reason));
+  s->set_points_not_stored(doc.points_not_stored());
   for (const std::string& d : doc.diagnostics) {
     s->add_diagnostics(SanitizeUtf8(d));
   }

@@ -59,7 +59,13 @@ void Output(XmlWriter* w, const std::string& path, const char* stream) {
 void Points(XmlWriter* w, const TestResult& t) {
   if (t.tap_points().empty()) return;
   w->Start("h4");
-  w->Text(absl::StrCat("TAP: ", t.tap_points_size(), " points"));
+  int64_t not_stored = t.tap_summary().points_not_stored();
+  w->Text(not_stored > 0
+              ? absl::StrCat("TAP: ", t.tap_summary().points(), " points, ",
+                             t.tap_points_size(),
+                             " shown (the first ones, every failing one and "
+                             "the last ones)")
+              : absl::StrCat("TAP: ", t.tap_points_size(), " points"));
   w->FullEnd();
   w->Start("table");
   w->Attr("class", "points");

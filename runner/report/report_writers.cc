@@ -59,21 +59,32 @@ void WritePoints(XmlWriter* x, const std::string& test_name,
   }
 }
 
-void WriteTapPoints(
-    tap::Writer* w,
-    const google::protobuf::RepeatedPtrField<TapPoint>& points) {
+// The stored points as a valid TAP stream of their own: numbered 1..N,
+// with a point's own number said where it differs (points were counted and
+// not stored before it).
+void WriteTapPoints(tap::Writer* w,
+                    const google::protobuf::RepeatedPtrField<TapPoint>& points,
+                    int64_t not_stored) {
+  if (not_stored > 0) {
+    w->Comment(
+        absl::StrCat(not_stored, " more points were counted and not stored"));
+  }
   w->Plan(points.size());
+  int64_t n = 0;
   for (const TapPoint& p : points) {
     if (p.subtest_size() > 0) {
       w->BeginSubtest(p.subtest_name().empty() ? p.description()
                                                : p.subtest_name());
-      WriteTapPoints(w, p.subtest());
+      WriteTapPoints(w, p.subtest(), p.subtest_points_not_stored());
       w->EndSubtest();
     }
     tap::PointToWrite out;
     out.ok = p.ok();
-    out.number = p.number();
-    out.description = p.description();
+    out.number = ++n;
+    out.description =
+        p.number() == n
+            ? p.description()
+            : absl::StrCat(p.description(), " [point ", p.number(), "]");
     if (p.directive() == "SKIP") out.directive = tap::Directive::kSkip;
     if (p.directive() == "TODO") out.directive = tap::Directive::kTodo;
     out.reason = p.reason();
@@ -144,6 +155,11 @@ absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
     }
     x->Start("system-out");
     x->Text(absl::StrCat("result directory: ", t.dir(), "\n"));
+    if (int64_t n = t.tap_summary().points_not_stored(); n > 0) {
+      x->Text(absl::StrCat(t.tap_summary().points(), " TAP points, ", n,
+                           " of them counted and not stored: every failing "
+                           "one is a case below\n"));
+    }
     x->End();
     x->End();
     WritePoints(x, t.name(), "", t.tap_points());
@@ -163,7 +179,7 @@ std::string RenderTap(const JobResult& job) {
     ++n;
     if (t.tap_points_size() > 0) {
       w.BeginSubtest(t.name());
-      WriteTapPoints(&w, t.tap_points());
+      WriteTapPoints(&w, t.tap_points(), t.tap_summary().points_not_stored());
       w.EndSubtest();
     }
     tap::PointToWrite p;

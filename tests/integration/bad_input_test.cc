@@ -112,10 +112,48 @@ TEST_F(BadInputTest, HugeTapStreamKeepsMemoryBounded) {
   RunSuite({"--max-output=1K"});
   JobResult job = LatestJob();
   std::optional<TestResult> t = Find(job, "many.sh");
+  ASSERT_TRUE(t.has_value());
   EXPECT_EQ(t->status(), PASS);
   EXPECT_EQ(t->tap_summary().points(), 2000000);
-  EXPECT_EQ(t->tap_points_size(), 5000);
+  // The first 5000 and the last 10.
+  EXPECT_EQ(t->tap_points_size(), 5010);
+  EXPECT_EQ(t->tap_summary().points_not_stored(), 2000000 - 5010);
+  EXPECT_EQ(t->tap_points(5009).number(), 2000000);
   EXPECT_LT(job.runner_max_rss_kb(), 64 * 1024);
+}
+
+TEST_F(BadInputTest, AFailureNearTheEndOfAHugeTapStreamIsACaseEverywhere) {
+  Script("late.sh",
+         "#!/usr/bin/perl\nprint \"1..100000\\n\";\n"
+         "for (1..100000) { print $_ == 99999 ? \"not \" : \"\", "
+         "\"ok $_ - point $_\\n\" }\n");
+  RunSuite({"--max-output=1K"});
+  JobResult job = LatestJob();
+  std::optional<TestResult> t = Find(job, "late.sh");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->tap_summary().failed(), 1);
+  const TapPoint* late = nullptr;
+  for (const TapPoint& p : t->tap_points()) {
+    if (p.number() == 99999) late = &p;
+  }
+  ASSERT_NE(late, nullptr) << "point 99999 is not in results.json";
+  EXPECT_FALSE(late->ok());
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  size_t at = xml.find("name=\"99999 - point 99999\"");
+  ASSERT_NE(at, std::string::npos);
+  EXPECT_EQ(xml.find("<failure", at),
+            xml.find("<failure message=\"not ok 99999\"", at));
+  // Large files: searched, not printed when the search fails.
+  EXPECT_NE(xml.find("counted and not stored"), std::string::npos);
+  std::string html = ReadFile(LatestJobDir() + "/results.html");
+  EXPECT_NE(html.find("<td>point 99999</td>"), std::string::npos);
+  // results.tap stays valid TAP: renumbered, the point's own number said.
+  std::string tap = ReadFile(LatestJobDir() + "/results.tap");
+  EXPECT_NE(tap.find("    not ok 5009 - point 99999 [point 99999]\n"),
+            std::string::npos);
+  EXPECT_NE(tap.find("    1..5010\n"), std::string::npos);
+  EXPECT_LT(job.runner_max_rss_kb(), 32 * 1024);
 }
 
 TEST_F(BadInputTest, BinaryAndInvalidUtf8OutputKeepsResultFilesValid) {
