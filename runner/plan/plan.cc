@@ -53,10 +53,13 @@ std::vector<PlannedTest> PlanSpec(const TestSpec& spec, const PlanOptions& o) {
     t.name = places.size() > 1
                  ? absl::StrCat(spec.name, " [", WhereName(place), "]")
                  : spec.name;
-    // A guest test's requirements are the guest's business: the script
-    // guest-exec runs checks them there.
-    if (t.preset == STATUS_UNSPECIFIED && !t.in_guest()) {
-      std::string unmet = UnmetRequirement(md.requires_, o.path_env);
+    // A guest test's requirements are the guest's business (the script
+    // guest-exec runs checks them there), except those only a host can
+    // meet.
+    if (t.preset == STATUS_UNSPECIFIED) {
+      std::string unmet = t.in_guest()
+                              ? HostOnlyRequirement(md.requires_)
+                              : UnmetRequirement(md.requires_, o.path_env);
       if (!unmet.empty()) {
         t.preset = SKIPPED;
         t.preset_reason = unmet;

@@ -88,6 +88,28 @@ TEST_F(PlanTest, GuestTestsRequirementsAreLeftToTheGuest) {
   EXPECT_EQ(plan[0].preset, STATUS_UNSPECIFIED);
 }
 
+TEST_F(PlanTest, RequiresVmInTheGuestIsSkippedSayingItIsAHostRequirement) {
+  Test("t.sh", "requires=vm");
+  options_.where = Where::kGuest;
+  options_.where_explicit = true;
+  std::vector<PlannedTest> plan = Plan();
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].preset, SKIPPED);
+  EXPECT_THAT(plan[0].preset_reason, HasSubstr("requires vm: a host test's"));
+  EXPECT_FALSE(plan[0].wants_guest());
+}
+
+TEST_F(PlanTest, BothRunsARequiresVmTestOnTheHostAndSkipsItInTheGuest) {
+  Test("t.sh", "where=both requires=vm");
+  setenv("PROCTOR_IMAGE", "/some/image", 1);
+  std::vector<PlannedTest> plan = Plan();
+  unsetenv("PROCTOR_IMAGE");
+  ASSERT_EQ(plan.size(), 2u);
+  EXPECT_EQ(plan[0].preset, STATUS_UNSPECIFIED);
+  EXPECT_TRUE(plan[0].wants_guest());
+  EXPECT_EQ(plan[1].preset, SKIPPED);
+}
+
 TEST_F(PlanTest, FilterAndTagsSelect) {
   Test("a.sh", "tags=slow");
   Test("b.sh", "tags=fast");

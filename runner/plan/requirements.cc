@@ -54,4 +54,14 @@ std::string UnmetRequirement(const std::vector<std::string>& requirements,
   return "";
 }
 
+std::string HostOnlyRequirement(const std::vector<std::string>& requirements) {
+  for (const std::string& r : requirements) {
+    if (r == "vm") {
+      return "requires vm: a host test's requirement (it drives the job's "
+             "guest with `proctor vm`), and this test runs in the guest";
+    }
+  }
+  return "";
+}
+
 }  // namespace proctor

@@ -117,6 +117,21 @@ TEST_F(CliTest, FilterSelectsByName) {
   EXPECT_EQ(r.lines.size(), 4u);
 }
 
+// A test that drives the job's guest from the host, forced into the guest:
+// skipped, saying why, and no guest is booted for it (no image is given).
+TEST_F(CliTest, RequiresVmForcedIntoTheGuestIsSkippedWithTheReason) {
+  Script("drives-vm.sh",
+         "#!/bin/sh\n# proctor: requires=vm\nproctor vm exec true\n");
+  RunOutput r = RunSuite({"--where=guest"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.lines, ElementsAre(HasSubstr("Results stored in"),
+                                   "drives-vm.sh -- SKIPPED",
+                                   "0 passed, 0 failed, 1 skipped"));
+  std::optional<TestResult> t = Find(LatestJob(), "drives-vm.sh");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_THAT(t->reason(), HasSubstr("requires vm: a host test's requirement"));
+}
+
 TEST_F(CliTest, TagsIncludeAndExclude) {
   Script("fast.sh", "#!/bin/sh\n# proctor: tags=fast,net\n");
   Script("slow.sh", "#!/bin/sh\n# proctor: tags=slow\n");
