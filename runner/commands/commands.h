@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "runner/guest/guest_pool.h"
 
 namespace proctor {
@@ -31,11 +33,16 @@ int ResultsCommand(const std::vector<std::string>& args);
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);
 
+// Prints "proctor: error: MESSAGE" and returns 2 for an InvalidArgument
+// status (a usage error), 3 for any other (the infrastructure's).
+int StatusExit(const absl::Status& status);
+
 // The guest settings the flags give (--boot-timeout, --accel, and the image
 // named by --image and --image-sha256, else by $PROCTOR_IMAGE and
 // $PROCTOR_IMAGE_SHA256, fetched if need be and verified: guest_image.h).
-// On failure, prints why and sets *exit_code.
-std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code);
+// InvalidArgument for a usage error, another error for the
+// infrastructure's, each in one line.
+absl::StatusOr<GuestOptions> GuestOptionsFromFlags();
 
 }  // namespace proctor
 

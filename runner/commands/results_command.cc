@@ -90,7 +90,9 @@ int List(const std::vector<std::string>& args) {
   if (absl::GetFlag(FLAGS_json)) return PrintJson(list);
   for (const JobSummary& j : list.jobs()) {
     absl::PrintF("%s  %-36s %8.1f s  exit %d%s  %s\n", Name(j),
-                 SummaryLine(j.summary()), j.duration_seconds(), j.exit_code(),
+                 j.error().empty() ? SummaryLine(j.summary())
+                                   : std::string("stopped before its tests"),
+                 j.duration_seconds(), j.exit_code(),
                  j.complete() ? "" : " (incomplete)", Command(j));
   }
   return kExitOk;
@@ -130,6 +132,8 @@ int Show(const std::vector<std::string>& args) {
                j.duration_seconds(), j.exit_code(),
                j.complete() ? "" : ", incomplete (killed?)");
   absl::PrintF("  %s\n", SummaryLine(j.summary()));
+  if (!j.error().empty())
+    absl::PrintF("  stopped before its tests: %s\n", j.error());
   absl::PrintF("  system: %s\n", SystemLine(report.sysinfo()));
   for (const FailedTest& f : report.failures()) {
     absl::PrintF("\n%s %s (%.2f s): %s\n", Status_Name(f.status()), f.name(),

@@ -404,12 +404,13 @@ JobResult InitialJob(const JobDir& dir, absl::Time start,
 }
 
 // Boots the guest before the first test, so that a missing QEMU or a bad
-// image stops the job as an infrastructure error, not as test errors. On
-// failure prints why and sets *exit_code.
-std::unique_ptr<GuestPool> BootJobGuest(JobDir* dir, RunSettings* s,
-                                        int* exit_code) {
-  std::optional<GuestOptions> options = GuestOptionsFromFlags(exit_code);
-  if (!options) return nullptr;
+// image stops the job as an infrastructure error, not as test errors.
+// InvalidArgument for a usage error (a bad flag), another error for the
+// infrastructure's.
+absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
+                                                        RunSettings* s) {
+  absl::StatusOr<GuestOptions> options = GuestOptionsFromFlags();
+  if (!options.ok()) return options.status();
   GuestOptions& g = *options;
   ProcessRunnerOptions& r = s->runner;
   std::vector<std::string> shared;
@@ -434,10 +435,8 @@ std::unique_ptr<GuestPool> BootJobGuest(JobDir* dir, RunSettings* s,
   dir->Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),
                         ", accel ", guest->accel()));
   if (!booted.ok()) {
-    *exit_code =
-        Fail(kExitInfrastructure,
-             absl::StrCat("cannot boot the guest: ", booted.message()));
-    return nullptr;
+    return absl::UnavailableError(
+        absl::StrCat("cannot boot the guest: ", booted.message()));
   }
   r.guest = guest.get();
   r.vm_dir = guest->shared_dir();
@@ -464,6 +463,22 @@ absl::Status CopyJUnitForBazel(const JobDir& dir) {
         absl::StrCat("cannot write ", xml, ": ", ec.message()));
   }
   return absl::OkStatus();
+}
+
+// A job stopped before its tests by `why`: still a complete job (its
+// result files and the event stream say why), and the exit code for it.
+int EndBeforeTests(JobDir* dir, Recorder* recorder, RunSettings* s,
+                   const absl::Status& why) {
+  int code = absl::IsInvalidArgument(why) ? kExitUsage : kExitInfrastructure;
+  recorder->mutable_job()->set_error(SanitizeUtf8(why.message()));
+  absl::Status written = recorder->Finish(absl::Now(), false, code);
+  if (s->events != nullptr) {
+    s->events->JobFinished(recorder->job().summary(), code,
+                           recorder->job().error());
+  }
+  dir->Log(absl::StrCat("error: ", why.message(), "; done: exit ", code));
+  if (!written.ok()) dir->Log(absl::StrCat("error: ", written.message()));
+  return Fail(code, std::string(why.message()));
 }
 
 int ExitCode(const JobResult& job, bool completed) {
@@ -543,9 +558,10 @@ int RunCommand(const std::vector<std::string>& args) {
   std::unique_ptr<GuestPool> guest;
   if (std::any_of(tests->begin(), tests->end(),
                   [](const PlannedTest& t) { return t.wants_guest(); })) {
-    int code;
-    guest = BootJobGuest(&dir, &s, &code);
-    if (guest == nullptr) return code;
+    absl::StatusOr<std::unique_ptr<GuestPool>> booted = BootJobGuest(&dir, &s);
+    if (!booted.ok())
+      return EndBeforeTests(&dir, &recorder, &s, booted.status());
+    guest = *std::move(booted);
   }
 
   Console console(ConsoleOptions(static_cast<int>(tests->size())));

@@ -31,12 +31,13 @@
 #include "vmm/qmp_client.h"
 
 namespace proctor {
-namespace {
 
 int StatusExit(const absl::Status& s) {
   return Fail(absl::IsInvalidArgument(s) ? kExitUsage : kExitInfrastructure,
               std::string(s.message()));
 }
+
+namespace {
 
 // `proctor vm exec -- CMD...`: CMD in the job's guest, through the runner's
 // mux, with its output relayed and its exit status (255: guest lost).
@@ -101,14 +102,11 @@ int SharedVmCommand(const std::string& verb,
 
 }  // namespace
 
-std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code) {
+absl::StatusOr<GuestOptions> GuestOptionsFromFlags() {
   GuestOptions g;
   absl::StatusOr<absl::Duration> boot_timeout =
       ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
-  if (!boot_timeout.ok()) {
-    *exit_code = Fail(kExitUsage, std::string(boot_timeout.status().message()));
-    return std::nullopt;
-  }
+  if (!boot_timeout.ok()) return boot_timeout.status();
   g.boot_timeout = *boot_timeout;
   g.accel = absl::GetFlag(FLAGS_accel);
   if (std::string qemu = FlagOrEnv(absl::GetFlag(FLAGS_qemu), "PROCTOR_QEMU");
@@ -117,19 +115,14 @@ std::optional<GuestOptions> GuestOptionsFromFlags(int* exit_code) {
   }
   std::string source = FlagOrEnv(absl::GetFlag(FLAGS_image), "PROCTOR_IMAGE");
   if (source.empty()) {
-    *exit_code = Fail(kExitInfrastructure,
-                      "no guest image: give --image=DIR|FILE|URL or set "
-                      "PROCTOR_IMAGE");
-    return std::nullopt;
+    return absl::FailedPreconditionError(
+        "no guest image: give --image=DIR|FILE|URL or set PROCTOR_IMAGE");
   }
   absl::StatusOr<std::string> dir = ResolveImage(
       source,
       FlagOrEnv(absl::GetFlag(FLAGS_image_sha256), "PROCTOR_IMAGE_SHA256"),
       ImageCacheDir());
-  if (!dir.ok()) {
-    *exit_code = StatusExit(dir.status());
-    return std::nullopt;
-  }
+  if (!dir.ok()) return dir.status();
   g.image_dir = *dir;
   return g;
 }
@@ -151,14 +144,14 @@ int VmCommand(const std::vector<std::string>& args) {
     return Fail(kExitUsage,
                 "proctor vm run: no command given (proctor vm run -- CMD)");
   }
-  int code;
-  std::optional<GuestOptions> options = GuestOptionsFromFlags(&code);
-  if (!options) return code;
+  absl::StatusOr<GuestOptions> options = GuestOptionsFromFlags();
+  if (!options.ok()) return StatusExit(options.status());
   GuestOptions& g = *options;
   char tmpl[] = "/tmp/proctor-vm-run-XXXXXX";
   if (mkdtemp(tmpl) == nullptr)
     return Fail(kExitInfrastructure, "mkdtemp failed");
   g.run_dir = tmpl;
+  int code;
   {
     GuestPool pool(g);
     absl::Status booted = pool.Boot();

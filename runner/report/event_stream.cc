@@ -73,11 +73,13 @@ void EventStream::TestFinished(const TestResult& result, int attempt) {
   Emit(std::move(e));
 }
 
-void EventStream::JobFinished(const Summary& summary, int exit_code) {
+void EventStream::JobFinished(const Summary& summary, int exit_code,
+                              const std::string& error) {
   Event e;
   e.set_event("job_finished");
   *e.mutable_summary() = summary;
   e.set_exit_code(exit_code);
+  e.set_error(SanitizeUtf8(error));
   Emit(std::move(e));
 }
 

@@ -26,7 +26,9 @@ class EventStream {
   void JobStarted(const std::string& job_id, const std::string& dir, int tests);
   void TestStarted(const PlannedTest& test, int attempt);
   void TestFinished(const TestResult& result, int attempt);
-  void JobFinished(const Summary& summary, int exit_code);
+  // `error`: why the job stopped before its tests, if it did.
+  void JobFinished(const Summary& summary, int exit_code,
+                   const std::string& error = "");
 
  private:
   explicit EventStream(UniqueFd fd) : fd_(std::move(fd)) {}

@@ -127,6 +127,16 @@ void Heading(XmlWriter* w, const JobResult& job, const std::string& name) {
                           job.duration_seconds(), job.exit_code(),
                           job.complete() ? "" : ", incomplete"));
   w->FullEnd();
+  if (!job.error().empty()) {
+    w->Start("p");
+    w->Attr("id", "error");
+    w->Start("span");
+    w->Attr("class", "badge ERROR");
+    w->Text("stopped before its tests");
+    w->FullEnd();
+    w->Text(job.error());
+    w->FullEnd();
+  }
 }
 
 // A badge per verdict; passed and failed always, the others when any.

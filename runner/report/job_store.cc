@@ -124,6 +124,7 @@ JobSummary ListEntry(const JobResult& job) {
   s.set_exit_code(job.exit_code());
   s.set_complete(job.complete());
   *s.mutable_argv() = job.argv();
+  s.set_error(job.error());
   return s;
 }
 

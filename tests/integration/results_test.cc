@@ -115,5 +115,43 @@ TEST_F(ResultsTest, BadJobNamesAreUsageErrors) {
   EXPECT_THAT(r.err, HasSubstr("no results in /nonexistent"));
 }
 
+// A job that stops before its tests (exit 3: no guest image for a guest
+// test) is a complete job all the same: its result files say why, the
+// event stream ends with job_finished, and `results` lists and shows it.
+TEST_F(ResultsTest, AJobStoppedBeforeItsTestsIsListedAndShownWithTheReason) {
+  Script("guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  std::string events = results() + "-events.jsonl";
+  RunOutput run = Run({"run", "--results-dir=" + results(),
+                       "--json-stream=" + events, "--sysinfo=off", suite()},
+                      {"PROCTOR_IMAGE="});
+  EXPECT_EQ(run.exit_code, 3) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("no guest image"));
+
+  JobResult job = LatestJob();
+  EXPECT_TRUE(job.complete());
+  EXPECT_EQ(job.exit_code(), 3);
+  EXPECT_THAT(job.error(), HasSubstr("no guest image"));
+  EXPECT_EQ(job.tests_size(), 0);
+  for (const char* f : {"results.xml", "results.tap", "results.html"}) {
+    EXPECT_FALSE(ReadFile(LatestJobDir() + "/" + f).empty()) << f;
+  }
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/results.html"),
+              HasSubstr("stopped before its tests"));
+  std::string stream = ReadFile(events);
+  size_t last = stream.rfind("{\"");
+  ASSERT_NE(last, std::string::npos);
+  EXPECT_THAT(stream.substr(last), HasSubstr("\"event\":\"job_finished\""));
+  EXPECT_THAT(stream.substr(last), HasSubstr("no guest image"));
+
+  RunOutput list = Results({"list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  ASSERT_EQ(list.lines.size(), 1u);
+  EXPECT_THAT(list.lines[0], HasSubstr("stopped before its tests"));
+  EXPECT_THAT(list.lines[0], HasSubstr("exit 3"));
+  RunOutput show = Results({"show"});
+  EXPECT_EQ(show.exit_code, 0) << show.err;
+  EXPECT_THAT(show.out, HasSubstr("stopped before its tests: no guest image"));
+}
+
 }  // namespace
 }  // namespace proctor::testing
