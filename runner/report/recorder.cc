@@ -89,6 +89,10 @@ absl::Status Recorder::WriteJobFiles() {
   status.Update(WriteFileAtomically(dir_->path() + "/results.xml", *xml));
   status.Update(
       WriteFileAtomically(dir_->path() + "/results.tap", RenderTap(job_)));
+  // With the others, so that a runner killed mid-job leaves one too; it
+  // reads each test's output, which the adaptive interval pays for.
+  status.Update(WriteFileAtomically(dir_->path() + "/results.html",
+                                    RenderHtml(job_, dir_->path())));
   dirty_ = false;
   return status;
 }
@@ -116,11 +120,7 @@ absl::Status Recorder::Finish(absl::Time end, bool interrupted, int exit_code) {
   job_.set_interrupted(interrupted);
   job_.set_complete(true);
   job_.set_exit_code(exit_code);
-  absl::Status s = WriteJobFiles();
-  // The HTML report reads every test's output: once, at the end.
-  s.Update(WriteFileAtomically(dir_->path() + "/results.html",
-                               RenderHtml(job_, dir_->path())));
-  return s;
+  return WriteJobFiles();
 }
 
 }  // namespace proctor

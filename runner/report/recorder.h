@@ -1,9 +1,10 @@
 // Keeps the JobResult of a running job and the files that show it.
 //
 // Each finished test's result.json is written at once. The job files
-// (results.json, results.xml, results.tap) are rewritten atomically when
-// something changed, at most about once a second and once at the end: a
-// runner killed mid-job leaves valid files that describe what finished.
+// (results.json, results.xml, results.tap, results.html) are rewritten
+// atomically when something changed, at most about once a second and once
+// at the end: a runner killed mid-job leaves valid files that describe
+// what finished.
 // A rewrite costs time in proportion to the tests so far, so the interval
 // also grows to fifty times the last rewrite's duration: rewriting never
 // takes more than about 2% of the job, and the total cost stays linear in
@@ -29,8 +30,8 @@ class Recorder {
   // Writes the job files if they changed and the last write is at least
   // `interval` old. Returns when the next write may be due.
   absl::Time MaybeFlush(absl::Time now);
-  // Finishes the job (summary, end time, exit code) and writes everything,
-  // results.html too.
+  // Finishes the job (summary, end time, exit code) and writes the job
+  // files a last time.
   absl::Status Finish(absl::Time end, bool interrupted, int exit_code);
 
   const JobResult& job() const { return job_; }

@@ -243,6 +243,10 @@ TEST_F(BadInputTest, RunnerKilledMidJobLeavesValidFiles) {
   JobResult job = LatestJob();
   EXPECT_FALSE(job.complete());
   EXPECT_EQ(job.tests_size(), 5);
+  // results.html too, with what had finished.
+  std::string html = ReadFile(results() + "/latest/results.html");
+  EXPECT_THAT(html, HasSubstr("incomplete"));
+  EXPECT_THAT(html, HasSubstr("a5.sh"));
   // The orphaned test is this harness's to clean up, as it would be a
   // shell's; TearDown checks nothing else is left.
   int pid = 0;
