@@ -195,6 +195,15 @@ void Parser::TopLine(absl::string_view line) {
   bool after_point = last_line_was_point_;
   last_line_was_point_ = false;
   if (IsBlank(line)) return;
+  if (buffered_) {
+    if (absl::StripTrailingAsciiWhitespace(line) == "}") {
+      CloseBuffered();
+      return;
+    }
+    // Its body (indented) and Test2's diagnostics (`# ...`) may come
+    // before the brace; anything else means there is no brace.
+    if (line[0] != ' ' && line[0] != '\t' && line[0] != '#') FlushBuffered();
+  }
 
   bool first = !seen_first_line_;
   seen_first_line_ = true;
@@ -310,7 +319,40 @@ void Parser::ParsePoint(bool ok, absl::string_view rest) {
   bool has_directive = false;
   SplitDescription(rest, &point.description, &directive, &has_directive);
   if (has_directive) ParseDirective(directive, &point);
+  FlushBuffered();
+  absl::string_view d = point.description;
+  if (d == "{" || absl::EndsWith(d, " {")) {
+    buffered_ = std::move(point);
+    return;
+  }
   AddPoint(std::move(point));
+}
+
+void Parser::CloseBuffered() {
+  TestPoint point = *std::move(buffered_);
+  buffered_.reset();
+  absl::string_view d = point.description;
+  point.description = std::string(
+      absl::StripTrailingAsciiWhitespace(d.substr(0, d.size() - 1)));
+  // The subtest just closed (none if it was empty) is this point's.
+  if (pending_subtest_ != nullptr && pending_subtest_name_.empty()) {
+    pending_subtest_name_ = point.description;
+  }
+  AddPoint(std::move(point));
+}
+
+void Parser::FlushBuffered() {
+  if (!buffered_) return;
+  // No brace came: a plain point. A subtest seen after it is, by TAP 14,
+  // the next point's.
+  std::shared_ptr<Document> subtest = std::move(pending_subtest_);
+  std::string subtest_name = std::move(pending_subtest_name_);
+  pending_subtest_ = nullptr;
+  TestPoint point = *std::move(buffered_);
+  buffered_.reset();
+  AddPoint(std::move(point));
+  pending_subtest_ = std::move(subtest);
+  pending_subtest_name_ = std::move(subtest_name);
 }
 
 void Parser::AddPoint(TestPoint point) {
@@ -420,6 +462,18 @@ Document Parser::Finish() {
     AddDiagnostic("unterminated YAML block");
   }
   if (child_ != nullptr) CloseChild();
+  if (buffered_) {
+    if (pending_subtest_ != nullptr) {
+      absl::string_view name = buffered_->description;
+      name =
+          absl::StripTrailingAsciiWhitespace(name.substr(0, name.size() - 1));
+      AddDiagnostic(
+          absl::StrCat("buffered subtest '", name, "' has no closing }"));
+      CloseBuffered();
+    } else {
+      FlushBuffered();
+    }
+  }
   if (pending_subtest_ != nullptr) {
     AddDiagnostic(absl::StrCat("subtest '", pending_subtest_name_,
                                "' has no closing test point"));

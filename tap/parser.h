@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -129,6 +130,10 @@ class Parser {
   void AddPoint(TestPoint point);
   // Where a point goes once max_points are stored.
   void StoreLatePoint(TestPoint point);
+  // The waiting buffered point: its subtest closed by `}`, or, without a
+  // brace, a plain point whose description ends in "{".
+  void CloseBuffered();
+  void FlushBuffered();
 
   Options options_;
   int depth_;
@@ -162,6 +167,11 @@ class Parser {
   std::shared_ptr<Document> pending_subtest_;
   std::string pending_subtest_name_;
   std::string pending_name_;  // `# Subtest: NAME` seen at this level
+
+  // Test2's buffered subtest: `ok 2 - name {`, the subtest's lines
+  // indented, then `}`. The point waits here for its brace; anything else
+  // first makes it a plain point, as `prove` reads it.
+  std::optional<TestPoint> buffered_;
 };
 
 // Reads a whole string; a convenience for tests and small inputs.

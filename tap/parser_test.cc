@@ -400,5 +400,106 @@ TEST(LooksLikeTapTest, RecognizesTheStartOfAStream) {
   EXPECT_FALSE(LooksLikeTap("# comment"));
 }
 
+// Test2 (the engine under Test::More) writes a buffered subtest after its
+// point, in braces; captured from Perl 5.36's Test2::API::run_subtest with
+// {buffered => 1}.
+constexpr char kTest2Buffered[] =
+    "ok 1 - first\n"
+    "ok 2 - buffered one {\n"
+    "    ok 1 - inner a\n"
+    "    ok 2 - inner b\n"
+    "    1..2\n"
+    "}\n"
+    "ok 3 - buffered failing {\n"
+    "    ok 1 - inner c\n"
+    "    1..1\n"
+    "}\n"
+    "# Subtest: more style\n"
+    "    1..1\n"
+    "    ok 1 - inner d\n"
+    "ok 4 - more style\n"
+    "1..4\n";
+
+TEST(ParserTest, Test2BufferedSubtestsBelongToThePointBeforeThem) {
+  Document doc = ParseString(kTest2Buffered);
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_EQ(doc.points.size(), 4u);
+  EXPECT_EQ(doc.points[1].description, "buffered one");
+  ASSERT_NE(doc.points[1].subtest, nullptr);
+  EXPECT_EQ(doc.points[1].subtest->points.size(), 2u);
+  EXPECT_EQ(doc.points[1].subtest_name, "buffered one");
+  ASSERT_NE(doc.points[2].subtest, nullptr);
+  EXPECT_EQ(doc.points[2].subtest->points.size(), 1u);
+  // The TAP 14 subtest before its point is unchanged.
+  ASSERT_NE(doc.points[3].subtest, nullptr);
+  EXPECT_EQ(doc.points[3].subtest_name, "more style");
+}
+
+TEST(ParserTest, AFailingBufferedSubtestFailsWithItsPoint) {
+  Document doc = ParseString(
+      "ok 1 - first\nnot ok 2 - buffered failing {\n"
+      "    ok 1 - inner a\n    not ok 2 - inner b\n"
+      "    #   Failed test 'inner b'\n    1..2\n}\n"
+      "# Failed test 'buffered failing'\n1..2\n");
+  EXPECT_FALSE(doc.ok());
+  EXPECT_EQ(doc.failed, 1);
+  EXPECT_TRUE(doc.diagnostics.empty());
+  ASSERT_EQ(doc.points.size(), 2u);
+  ASSERT_NE(doc.points[1].subtest, nullptr);
+  EXPECT_EQ(doc.points[1].subtest->failed, 1);
+}
+
+TEST(ParserTest, AnOkBufferedPointWhoseSubtestFailedIsADiagnostic) {
+  Document doc =
+      ParseString("1..1\nok 1 - claims ok {\n    not ok 1\n    1..1\n}\n");
+  EXPECT_FALSE(doc.ok());
+  ASSERT_FALSE(doc.diagnostics.empty());
+  EXPECT_EQ(doc.diagnostics[0], "test 1 is ok but its subtest failed");
+}
+
+TEST(ParserTest, ABraceWithoutABodyOrClosingIsJustADescription) {
+  Document doc = ParseString("1..2\nok 1 - function f() {\nok 2 - next\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 2u);
+  EXPECT_EQ(doc.points[0].description, "function f() {");
+  EXPECT_EQ(doc.points[0].subtest, nullptr);
+}
+
+TEST(ParserTest, ABraceAtTheEndIsJustADescription) {
+  Document doc = ParseString("1..1\nok 1 - ends in {\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
+  EXPECT_EQ(doc.points[0].description, "ends in {");
+}
+
+TEST(ParserTest, ABufferedDirectiveComesAfterTheBrace) {
+  Document doc = ParseString(
+      "1..1\nnot ok 1 - later { # TODO not yet\n    not ok 1\n    1..1\n}\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
+  EXPECT_EQ(doc.points[0].directive, Directive::kTodo);
+  EXPECT_EQ(doc.points[0].description, "later");
+}
+
+TEST(ParserTest, ABufferedSubtestCutBeforeItsBraceSaysSo) {
+  Document doc = ParseString("1..1\nok 1 - cut {\n    ok 1\n    1..1\n");
+  EXPECT_FALSE(doc.ok());
+  ASSERT_FALSE(doc.diagnostics.empty());
+  EXPECT_EQ(doc.diagnostics[0], "buffered subtest 'cut' has no closing }");
+}
+
+TEST(ParserTest, NestedBufferedSubtests) {
+  Document doc = ParseString(
+      "ok 1 - outer {\n    ok 1 - inner {\n        ok 1 - leaf\n"
+      "        1..1\n    }\n    1..1\n}\n1..1\n");
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_EQ(doc.points.size(), 1u);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  ASSERT_EQ(doc.points[0].subtest->points.size(), 1u);
+  ASSERT_NE(doc.points[0].subtest->points[0].subtest, nullptr);
+  EXPECT_EQ(doc.points[0].subtest->points[0].subtest->points[0].description,
+            "leaf");
+}
+
 }  // namespace
 }  // namespace tap

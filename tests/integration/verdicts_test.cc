@@ -209,5 +209,45 @@ TEST_F(VerdictTest, BadMetadataIsAnErrorNotASilentDefault) {
   EXPECT_THAT(t->reason(), HasSubstr("unknown metadata key 'timout'"));
 }
 
+// Real Test2 output, written by the Perl here at test time: buffered
+// subtests (`ok 2 - name {`, indented lines, `}`) get the verdict `prove`
+// gives, and their points are kept as the subtest of theirs.
+TEST_F(VerdictTest, Test2BufferedSubtestsGetProvesVerdict) {
+  const std::string head =
+      "#!/usr/bin/perl\nuse strict; use warnings; use Test::More;\n"
+      "use Test2::API qw/run_subtest/;\nok(1, 'first');\n";
+  Script("a-buffered.pl",
+         head +
+             "run_subtest('inner pass', sub { ok(1, 'a'); ok(1, 'b') }, "
+             "{buffered => 1});\n"
+             "subtest 'streamed' => sub { ok(1, 'c') };\ndone_testing;\n");
+  Script("b-buffered-fails.pl",
+         head +
+             "run_subtest('inner fails', sub { ok(1, 'a'); ok(0, 'b') }, "
+             "{buffered => 1});\ndone_testing;\n");
+  for (const char* t : {"a-buffered.pl", "b-buffered-fails.pl"}) {
+    RunOutput prove = RunBinary("/usr/bin/prove", {suite() + "/" + t});
+    EXPECT_EQ(prove.exit_code, t[0] == 'a' ? 0 : 1) << t << prove.out;
+  }
+  RunOutput r = RunSuite();
+  EXPECT_THAT(r.lines, ElementsAre(HasSubstr("Results stored in"),
+                                   "a-buffered.pl -- PASS",
+                                   "b-buffered-fails.pl -- FAIL",
+                                   "1 passed, 1 failed, 0 skipped"));
+  JobResult job = LatestJob();
+  std::optional<TestResult> pass = Find(job, "a-buffered.pl");
+  ASSERT_TRUE(pass.has_value());
+  ASSERT_EQ(pass->tap_points_size(), 3);
+  EXPECT_EQ(pass->tap_points(1).description(), "inner pass");
+  EXPECT_EQ(pass->tap_points(1).subtest_size(), 2);
+  EXPECT_EQ(pass->tap_points(2).subtest_size(), 1);
+  std::optional<TestResult> fail = Find(job, "b-buffered-fails.pl");
+  ASSERT_TRUE(fail.has_value());
+  EXPECT_THAT(fail->reason(), HasSubstr("not ok 2 - inner fails"));
+  ASSERT_EQ(fail->tap_points_size(), 2);
+  ASSERT_EQ(fail->tap_points(1).subtest_size(), 2);
+  EXPECT_FALSE(fail->tap_points(1).subtest(1).ok());
+}
+
 }  // namespace
 }  // namespace proctor::testing
