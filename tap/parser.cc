@@ -252,6 +252,10 @@ void Parser::TopLine(absl::string_view line) {
     pending_name_ = SubtestName(line);
     return;
   }
+  if (absl::StartsWith(line, "#:")) {
+    ParseMetadataLine(line.substr(2));
+    return;
+  }
   if (line[0] == '#') return;  // a comment
 
   absl::string_view rest = line;
@@ -281,6 +285,21 @@ void Parser::TopLine(absl::string_view line) {
     return;
   }
   if (strict_) AddDiagnostic(absl::StrCat("non-TAP line: ", line));
+}
+
+void Parser::ParseMetadataLine(absl::string_view text) {
+  // `#:key: value`; a line without the second colon is a key alone.
+  size_t colon = text.find(':');
+  std::string key(absl::StripAsciiWhitespace(text.substr(0, colon)));
+  std::string value(colon == absl::string_view::npos
+                        ? ""
+                        : absl::StripAsciiWhitespace(text.substr(colon + 1)));
+  if (key.empty()) return;
+  // Before the plan and the first point, it describes the document; after,
+  // the next point.
+  bool document = !doc_.has_plan && doc_.point_count == 0 && !buffered_;
+  (document ? doc_.metadata : pending_metadata_)
+      .emplace_back(std::move(key), std::move(value));
 }
 
 void Parser::ParsePlan(absl::string_view line) {
@@ -381,6 +400,8 @@ void Parser::AddPoint(TestPoint point) {
                                " is beyond the plan 1..", doc_.plan.count));
   }
 
+  point.metadata = std::move(pending_metadata_);
+  pending_metadata_.clear();
   if (pending_subtest_ != nullptr) {
     point.subtest = std::move(pending_subtest_);
     point.subtest_name = std::move(pending_subtest_name_);

@@ -50,6 +50,9 @@ struct TestPoint {
   std::string yaml;          // the YAML block's lines, unindented, if any
   std::string subtest_name;  // from `# Subtest: NAME`, if any
   std::shared_ptr<Document> subtest;  // the nested document, if any
+  // KTAP v2 metadata (`#:key: value`) between the previous point and this
+  // one, in order.
+  std::vector<std::pair<std::string, std::string>> metadata;
 
   // A point counts as failing when it is `not ok` without a TODO directive.
   bool failing() const { return !ok && directive != Directive::kTodo; }
@@ -76,7 +79,10 @@ struct Document {
   int64_t todo = 0;
   bool bailed_out = false;
   std::string bail_reason;
-  std::vector<std::string> pragmas;      // e.g. "+strict"
+  std::vector<std::string> pragmas;  // e.g. "+strict"
+  // KTAP v2 metadata of the whole document: `#:key: value` lines before
+  // its plan or first point.
+  std::vector<std::pair<std::string, std::string>> metadata;
   std::vector<std::string> diagnostics;  // protocol deviations
 
   int64_t points_not_stored() const {
@@ -127,6 +133,7 @@ class Parser {
   void StartChild(int indent, absl::string_view first_line);
   void CloseChild();
   void AddDiagnostic(std::string text);
+  void ParseMetadataLine(absl::string_view text);
   void AddPoint(TestPoint point);
   // Where a point goes once max_points are stored.
   void StoreLatePoint(TestPoint point);
@@ -172,6 +179,9 @@ class Parser {
   // indented, then `}`. The point waits here for its brace; anything else
   // first makes it a plain point, as `prove` reads it.
   std::optional<TestPoint> buffered_;
+
+  // KTAP v2 metadata seen since the last point, for the next one.
+  std::vector<std::pair<std::string, std::string>> pending_metadata_;
 };
 
 // Reads a whole string; a convenience for tests and small inputs.

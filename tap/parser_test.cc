@@ -501,5 +501,55 @@ TEST(ParserTest, NestedBufferedSubtests) {
             "leaf");
 }
 
+// KTAP v2 metadata, as the specification's example writes it.
+constexpr char kKtapV2Metadata[] =
+    "KTAP version 2\n"
+    "#:ktap_test: main\n"
+    "#:ktap_arch: uml\n"
+    "1..1\n"
+    "    KTAP version 2\n"
+    "    #:ktap_test: suite_1\n"
+    "    #:ktap_subsystem: example\n"
+    "    #:ktap_test_file: lib/test.c\n"
+    "    1..2\n"
+    "    ok 1 test_1\n"
+    "    #:ktap_test: test_2\n"
+    "    #:ktap_speed: very_slow\n"
+    "    # test_2 has begun\n"
+    "    #:custom_is_flaky: true\n"
+    "    ok 2 test_2\n"
+    "# suite_1 has passed\n"
+    "ok 1 suite_1\n";
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+TEST(ParserTest, KtapV2MetadataGoesToItsDocumentOrItsPoint) {
+  Document doc = ParseString(kKtapV2Metadata);
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  EXPECT_TRUE(doc.ktap);
+  EXPECT_EQ(doc.version, 2);
+  EXPECT_EQ(doc.metadata,
+            (Metadata{{"ktap_test", "main"}, {"ktap_arch", "uml"}}));
+  ASSERT_EQ(doc.points.size(), 1u);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  const Document& suite = *doc.points[0].subtest;
+  EXPECT_EQ(suite.metadata, (Metadata{{"ktap_test", "suite_1"},
+                                      {"ktap_subsystem", "example"},
+                                      {"ktap_test_file", "lib/test.c"}}));
+  ASSERT_EQ(suite.points.size(), 2u);
+  EXPECT_TRUE(suite.points[0].metadata.empty());
+  EXPECT_EQ(suite.points[1].metadata, (Metadata{{"ktap_test", "test_2"},
+                                                {"ktap_speed", "very_slow"},
+                                                {"custom_is_flaky", "true"}}));
+}
+
+TEST(ParserTest, MetadataLinesAreNotDiagnosticsEvenWhenStrict) {
+  Document doc =
+      ParseString("TAP version 14\npragma +strict\n1..1\n#:k: v\nok 1\n");
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_EQ(doc.points.size(), 1u);
+  EXPECT_EQ(doc.points[0].metadata, (Metadata{{"k", "v"}}));
+}
+
 }  // namespace
 }  // namespace tap

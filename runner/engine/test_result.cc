@@ -6,6 +6,15 @@
 namespace proctor {
 namespace {
 
+void ConvertMetadata(const std::vector<std::pair<std::string, std::string>>& in,
+                     google::protobuf::RepeatedPtrField<TapMetadata>* out) {
+  for (const auto& [key, value] : in) {
+    TapMetadata* m = out->Add();
+    m->set_key(SanitizeUtf8(key));
+    m->set_value(SanitizeUtf8(value));
+  }
+}
+
 void ConvertPoints(const std::vector<tap::TestPoint>& in,
                    google::protobuf::RepeatedPtrField<TapPoint>* out) {
   for (const tap::TestPoint& p : in) {
@@ -18,9 +27,11 @@ void ConvertPoints(const std::vector<tap::TestPoint>& in,
     o->set_reason(SanitizeUtf8(p.reason));
     o->set_yaml(SanitizeUtf8(p.yaml));
     o->set_subtest_name(SanitizeUtf8(p.subtest_name));
+    ConvertMetadata(p.metadata, o->mutable_metadata());
     if (p.subtest != nullptr) {
       ConvertPoints(p.subtest->points, o->mutable_subtest());
       o->set_subtest_points_not_stored(p.subtest->points_not_stored());
+      ConvertMetadata(p.subtest->metadata, o->mutable_subtest_metadata());
       for (const std::string& d : p.subtest->diagnostics) {
         o->add_subtest_diagnostics(SanitizeUtf8(d));
       }
@@ -64,6 +75,7 @@ void AddTap(const tap::Document& doc, TestResult* result) {
   s->set_bailed_out(doc.bailed_out);
   s->set_bail_reason(SanitizeUtf8(doc.bail_reason));
   s->set_points_not_stored(doc.points_not_stored());
+  ConvertMetadata(doc.metadata, s->mutable_metadata());
   for (const std::string& d : doc.diagnostics) {
     s->add_diagnostics(SanitizeUtf8(d));
   }

@@ -249,5 +249,27 @@ TEST_F(VerdictTest, Test2BufferedSubtestsGetProvesVerdict) {
   EXPECT_FALSE(fail->tap_points(1).subtest(1).ok());
 }
 
+// KTAP v2's metadata lines (`#:key: value`) are kept with the stream, the
+// suite and the test they describe.
+TEST_F(VerdictTest, KtapV2MetadataReachesTheResult) {
+  Script("ktap.sh",
+         "#!/bin/sh\nprintf 'KTAP version 2\\n#:ktap_test: main\\n1..1\\n"
+         "  KTAP version 2\\n  #:ktap_test: suite_1\\n  1..1\\n"
+         "  #:ktap_speed: slow\\n  ok 1 case_1\\nok 1 suite_1\\n'\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.exit_code, 0) << r.out;
+  std::optional<TestResult> t = Find(LatestJob(), "ktap.sh");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_TRUE(t->tap_summary().ktap());
+  ASSERT_EQ(t->tap_summary().metadata_size(), 1);
+  EXPECT_EQ(t->tap_summary().metadata(0).value(), "main");
+  ASSERT_EQ(t->tap_points_size(), 1);
+  ASSERT_EQ(t->tap_points(0).subtest_metadata_size(), 1);
+  EXPECT_EQ(t->tap_points(0).subtest_metadata(0).value(), "suite_1");
+  ASSERT_EQ(t->tap_points(0).subtest_size(), 1);
+  ASSERT_EQ(t->tap_points(0).subtest(0).metadata_size(), 1);
+  EXPECT_EQ(t->tap_points(0).subtest(0).metadata(0).key(), "ktap_speed");
+}
+
 }  // namespace
 }  // namespace proctor::testing
