@@ -256,7 +256,19 @@ void Parser::TopLine(absl::string_view line) {
     ParseMetadataLine(line.substr(2));
     return;
   }
-  if (line[0] == '#') return;  // a comment
+  if (line[0] == '#') {
+    // `# TAP version N` starts TAP nested in comments; its `# ` lines
+    // follow until the point they belong to.
+    absl::string_view inner = line.substr(1);
+    absl::ConsumePrefix(&inner, " ");
+    if (comment_child_ == nullptr && depth_ < options_.max_depth &&
+        (absl::StartsWith(inner, "TAP version ") ||
+         absl::StartsWith(inner, "KTAP version "))) {
+      comment_child_ = std::make_unique<Parser>(options_, depth_ + 1);
+    }
+    if (comment_child_ != nullptr) comment_child_->Line(inner);
+    return;  // a comment
+  }
 
   absl::string_view rest = line;
   if (absl::ConsumePrefix(&rest, "Bail out!")) {
@@ -402,6 +414,11 @@ void Parser::AddPoint(TestPoint point) {
 
   point.metadata = std::move(pending_metadata_);
   pending_metadata_.clear();
+  std::shared_ptr<Document> commented;
+  if (comment_child_ != nullptr) {
+    commented = std::make_shared<Document>(comment_child_->Finish());
+    comment_child_ = nullptr;
+  }
   if (pending_subtest_ != nullptr) {
     point.subtest = std::move(pending_subtest_);
     point.subtest_name = std::move(pending_subtest_name_);
@@ -411,6 +428,10 @@ void Parser::AddPoint(TestPoint point) {
       AddDiagnostic(
           absl::StrCat("test ", point.number, " is ok but its subtest failed"));
     }
+  }
+  if (commented != nullptr && point.subtest == nullptr) {
+    point.subtest = std::move(commented);
+    point.subtest_from_comments = true;
   }
 
   ++doc_.point_count;

@@ -53,6 +53,10 @@ struct TestPoint {
   // KTAP v2 metadata (`#:key: value`) between the previous point and this
   // one, in order.
   std::vector<std::pair<std::string, std::string>> metadata;
+  // The subtest was TAP printed as `# ` comments before this point (how
+  // kselftest's runner nests each test's own TAP): kept as sub-results,
+  // never judged, since the producer's harness reads it as comments.
+  bool subtest_from_comments = false;
 
   // A point counts as failing when it is `not ok` without a TODO directive.
   bool failing() const { return !ok && directive != Directive::kTodo; }
@@ -179,6 +183,10 @@ class Parser {
   // indented, then `}`. The point waits here for its brace; anything else
   // first makes it a plain point, as `prove` reads it.
   std::optional<TestPoint> buffered_;
+
+  // TAP nested in `# ` comment lines since the last point (kselftest),
+  // for the next point.
+  std::unique_ptr<Parser> comment_child_;
 
   // KTAP v2 metadata seen since the last point, for the next one.
   std::vector<std::pair<std::string, std::string>> pending_metadata_;

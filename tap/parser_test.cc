@@ -551,5 +551,66 @@ TEST(ParserTest, MetadataLinesAreNotDiagnosticsEvenWhenStrict) {
   EXPECT_EQ(doc.points[0].metadata, (Metadata{{"k", "v"}}));
 }
 
+// kselftest's runner (run_kselftest.sh) prints each test's own TAP as
+// `# ` comment lines before the test's point, in this shape.
+constexpr char kKselftest[] =
+    "TAP version 13\n"
+    "1..3\n"
+    "# timeout set to 45\n"
+    "# selftests: size: get_size\n"
+    "# TAP version 13\n"
+    "# 1..2\n"
+    "# # Testing system size.\n"
+    "# ok 1 get runtime memory use\n"
+    "# not ok 2 get free memory # SKIP no sysinfo\n"
+    "# # Totals: pass:1 fail:0 xfail:0 xpass:0 skip:1 error:0\n"
+    "ok 1 selftests: size: get_size\n"
+    "# timeout set to 45\n"
+    "# selftests: net: plain.sh\n"
+    "# just output\n"
+    "ok 2 selftests: net: plain.sh\n"
+    "# selftests: net: broken.sh\n"
+    "# TAP version 13\n"
+    "# 1..1\n"
+    "# not ok 1 link up\n"
+    "not ok 3 selftests: net: broken.sh # exit=1\n";
+
+TEST(ParserTest, KselftestsNestedTapInCommentsIsKeptUnjudged) {
+  Document doc = ParseString(kKselftest);
+  ASSERT_EQ(doc.points.size(), 3u);
+  EXPECT_EQ(doc.failed, 1);
+  // The stream's own verdict: one failing point, nothing else wrong.
+  EXPECT_TRUE(doc.diagnostics.empty())
+      << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  const TestPoint& size = doc.points[0];
+  ASSERT_NE(size.subtest, nullptr);
+  EXPECT_TRUE(size.subtest_from_comments);
+  ASSERT_EQ(size.subtest->points.size(), 2u);
+  EXPECT_EQ(size.subtest->points[0].description, "get runtime memory use");
+  EXPECT_EQ(size.subtest->points[1].directive, Directive::kSkip);
+  // A test that printed no TAP has no subtest.
+  EXPECT_EQ(doc.points[1].subtest, nullptr);
+  ASSERT_NE(doc.points[2].subtest, nullptr);
+  EXPECT_EQ(doc.points[2].subtest->failed, 1);
+}
+
+TEST(ParserTest, NestedTapInCommentsNeverFailsAPassingStream) {
+  // The nested stream is broken (no plan, a failure) under an ok point:
+  // prove passes this, and so does the parser.
+  Document doc =
+      ParseString("1..1\n# TAP version 13\n# not ok 1 inner\nok 1 outer\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  EXPECT_TRUE(doc.points[0].subtest_from_comments);
+}
+
+TEST(ParserTest, OrdinaryCommentsDoNotStartNestedTap) {
+  Document doc = ParseString("1..1\n# ok 1 looks like TAP\nok 1 outer\n");
+  EXPECT_TRUE(doc.ok());
+  ASSERT_EQ(doc.points.size(), 1u);
+  EXPECT_EQ(doc.points[0].subtest, nullptr);
+}
+
 }  // namespace
 }  // namespace tap

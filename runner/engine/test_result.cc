@@ -32,6 +32,7 @@ void ConvertPoints(const std::vector<tap::TestPoint>& in,
       ConvertPoints(p.subtest->points, o->mutable_subtest());
       o->set_subtest_points_not_stored(p.subtest->points_not_stored());
       ConvertMetadata(p.subtest->metadata, o->mutable_subtest_metadata());
+      o->set_subtest_from_comments(p.subtest_from_comments);
       for (const std::string& d : p.subtest->diagnostics) {
         o->add_subtest_diagnostics(SanitizeUtf8(d));
       }
