@@ -21,6 +21,8 @@ PACKAGES=(
   unzip
   # tests/integration/html_report_test renders results.html headless
   chromium fonts-dejavu-core
+  # real TAP producers the verdict tests run: bats, node:test
+  bats nodejs
 )
 
 missing=()

@@ -271,5 +271,54 @@ TEST_F(VerdictTest, KtapV2MetadataReachesTheResult) {
   EXPECT_EQ(t->tap_points(0).subtest(0).metadata(0).key(), "ktap_speed");
 }
 
+// bats and node:test, run here as their users run them: proctor's verdict
+// is their own harness's (bats and node exit 0 exactly when all passed).
+TEST_F(VerdictTest, BatsAndNodeTestGetTheirOwnHarnessesVerdict) {
+  std::string bats_file = Script("cases.bats",
+                                 "@test \"adds\" { [ $((1+1)) -eq 2 ]; }\n"
+                                 "@test \"skipped\" { skip \"not here\"; }\n",
+                                 0644);
+  std::string bats_broken =
+      Script("broken.bats",
+             "@test \"adds\" { true; }\n@test \"fails\" { false; }\n", 0644);
+  Script("a-bats.sh", "#!/bin/sh\nexec bats --tap " + bats_file + "\n");
+  Script("b-bats-fails.sh", "#!/bin/sh\nexec bats --tap " + bats_broken + "\n");
+  Script("c-node.mjs",
+         "#!/usr/bin/env node\nimport test from 'node:test';\n"
+         "test('top', async (t) => {\n"
+         "  await t.test('inner', () => {});\n"
+         "  await t.test('later', { skip: 'why' }, () => {});\n"
+         "});\n");
+  Script("d-node-fails.mjs",
+         "#!/usr/bin/env node\nimport test from 'node:test';\n"
+         "import assert from 'node:assert';\n"
+         "test('top', async (t) => {\n"
+         "  await t.test('inner', () => { assert.equal(1, 2); });\n"
+         "});\n");
+  for (const char* t :
+       {"a-bats.sh", "b-bats-fails.sh", "c-node.mjs", "d-node-fails.mjs"}) {
+    RunOutput own = RunBinary(suite() + "/" + t, {});
+    EXPECT_EQ(own.exit_code == 0, t[0] == 'a' || t[0] == 'c') << t << own.out;
+  }
+  RunOutput r = RunSuite();
+  EXPECT_THAT(
+      r.lines,
+      ElementsAre(HasSubstr("Results stored in"), "a-bats.sh -- PASS",
+                  "b-bats-fails.sh -- FAIL", "c-node.mjs -- PASS",
+                  "d-node-fails.mjs -- FAIL", "2 passed, 2 failed, 0 skipped"));
+  JobResult job = LatestJob();
+  std::optional<TestResult> bats = Find(job, "a-bats.sh");
+  ASSERT_TRUE(bats.has_value());
+  ASSERT_EQ(bats->tap_points_size(), 2);
+  EXPECT_EQ(bats->tap_points(1).directive(), "SKIP");
+  EXPECT_EQ(bats->tap_points(1).reason(), "not here");
+  std::optional<TestResult> node = Find(job, "c-node.mjs");
+  ASSERT_TRUE(node.has_value());
+  ASSERT_GE(node->tap_points_size(), 1);
+  EXPECT_EQ(node->tap_points(0).description(), "top");
+  ASSERT_EQ(node->tap_points(0).subtest_size(), 2);
+  EXPECT_EQ(node->tap_points(0).subtest(1).directive(), "SKIP");
+}
+
 }  // namespace
 }  // namespace proctor::testing
