@@ -21,8 +21,9 @@ PACKAGES=(
   unzip
   # tests/integration/html_report_test renders results.html headless
   chromium fonts-dejavu-core
-  # real TAP producers the verdict tests run: bats, node:test
-  bats nodejs
+  # real producers the verdict tests run: bats, node:test (TAP), pytest
+  # (JUnit)
+  bats nodejs python3-pytest
 )
 
 missing=()

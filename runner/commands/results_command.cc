@@ -119,6 +119,9 @@ int Show(const std::vector<std::string>& args) {
     f->set_duration_seconds(t.duration_seconds());
     f->set_stdout_tail(Tail(absl::StrCat(*dir, "/", t.dir(), "/stdout"), tail));
     f->set_stderr_tail(Tail(absl::StrCat(*dir, "/", t.dir(), "/stderr"), tail));
+    for (const TapPoint& p : t.junit_cases()) {
+      if (!p.ok()) f->add_failed_points(p.description());
+    }
     for (const TapPoint& p : t.tap_points()) {
       if (!p.ok() && p.directive() != "TODO" && p.directive() != "SKIP")
         f->add_failed_points(absl::StrCat(p.number(), " - ", p.description()));

@@ -4,7 +4,6 @@
 // try. The real runner is tested end to end in tests/integration.
 #include "runner/engine/executor.h"
 
-
 #include <algorithm>
 #include <filesystem>
 #include <map>

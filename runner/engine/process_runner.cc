@@ -14,6 +14,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "runner/base/environment.h"
 #include "runner/base/subprocess.h"
 #include "runner/base/text.h"
 #include "runner/base/time_format.h"
@@ -25,6 +26,10 @@
 namespace proctor {
 
 namespace {
+
+// The JUnit file a host test may write ($XML_OUTPUT_FILE), in its
+// directory.
+constexpr char kJunitFile[] = "test.xml";
 
 // How long the pipes of a finished test may stay open, held by a process
 // that left its process group, before the runner stops reading them.
@@ -140,21 +145,20 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
 
 void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
   r->spawn.argv = {test.path};
-  r->spawn.env = options_.env;
-  for (const auto& [k, v] :
-       std::initializer_list<std::pair<const char*, std::string>>{
-           {"DATA", options_.data_dir},
-           {"AUTOTEST_DATA", options_.data_dir},
-           {"TEMPDIR", r->tmpdir},
-           {"TMPDIR", r->tmpdir},
-           {"OUTPUTDIR", r->abs_dir + "/outputs"},
-           {"PROCTOR_WHERE", WhereName(test.where)},
-           {"PROCTOR_TEST_NAME", test.name},
-           {"PROCTOR_JOB_ID", options_.job_id}}) {
-    r->spawn.env.push_back(absl::StrCat(k, "=", v));
-  }
-  if (!options_.vm_dir.empty())
-    r->spawn.env.push_back("PROCTOR_VM=" + options_.vm_dir);
+  std::vector<std::pair<std::string, std::string>> vars = {
+      {"DATA", options_.data_dir},
+      {"AUTOTEST_DATA", options_.data_dir},
+      {"TEMPDIR", r->tmpdir},
+      {"TMPDIR", r->tmpdir},
+      {"OUTPUTDIR", r->abs_dir + "/outputs"},
+      // Where a GoogleTest binary (or a pytest --junitxml=$XML_OUTPUT_FILE)
+      // writes its cases, which become the test's.
+      {"XML_OUTPUT_FILE", r->abs_dir + "/" + kJunitFile},
+      {"PROCTOR_WHERE", WhereName(test.where)},
+      {"PROCTOR_TEST_NAME", test.name},
+      {"PROCTOR_JOB_ID", options_.job_id}};
+  if (!options_.vm_dir.empty()) vars.push_back({"PROCTOR_VM", options_.vm_dir});
+  r->spawn.env = WithVariables(options_.env, vars);
   r->spawn.cwd = std::filesystem::path(test.path).parent_path().string();
 }
 
@@ -350,13 +354,20 @@ void ProcessRunner::GuestAftermath(Running* r, Status* status,
   }
 }
 
+absl::StatusOr<JunitReport> ProcessRunner::ReadTestJunit(Running* r) {
+  if (r->test.in_guest()) return absl::NotFoundError("a guest test");
+  return ReadJunit(r->abs_dir + "/" + kJunitFile);
+}
+
 TestResult ProcessRunner::Finish(Running* r) {
   const PlannedTest& test = r->test;
   absl::Time end = absl::Now();
   std::optional<tap::Document> doc = r->stdout_judge.Finish();
 
+  absl::StatusOr<JunitReport> junit = ReadTestJunit(r);
   Outcome outcome;
   outcome.exit = *r->exit;
+  outcome.junit = junit.ok() ? &*junit : nullptr;
   outcome.timed_out = r->timed_out;
   outcome.timeout_seconds = absl::ToDoubleSeconds(test.timeout);
   outcome.interrupted = r->interrupted;
@@ -376,6 +387,13 @@ TestResult ProcessRunner::Finish(Running* r) {
     stats->set_truncated(capture->truncated());
   }
   if (doc) AddTap(*doc, &res);
+  if (junit.ok()) AddJunit(*junit, kJunitFile, &res);
+  if (!junit.ok() && !absl::IsNotFound(junit.status())) {
+    // Refused (a symlink, say): said, not read; the exit status decides.
+    res.mutable_junit_summary()->set_file(kJunitFile);
+    res.mutable_junit_summary()->add_diagnostics(
+        SanitizeUtf8(junit.status().message()));
+  }
   if (!options_.keep_tmp && !r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
   if (options_.per_test_sysinfo != nullptr) {
     CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/post",

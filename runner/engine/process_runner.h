@@ -19,6 +19,7 @@
 #include "runner/base/signals.h"
 #include "runner/engine/executor_listener.h"
 #include "runner/engine/job_dir.h"
+#include "runner/engine/junit_reader.h"
 #include "runner/engine/test_runner.h"
 #include "runner/guest/guest_pool.h"
 #include "runner/sysinfo/sysinfo.h"
@@ -73,6 +74,8 @@ class ProcessRunner : public TestRunner {
   void ReapChildren();
   void EnforceDeadlines(absl::Time now);
   TestResult Finish(Running* r);
+  // The JUnit file the test wrote, if any (NotFound: none).
+  absl::StatusOr<JunitReport> ReadTestJunit(Running* r);
   // What a guest test left behind: a crashed guest, its outputs, the VM of
   // a --vm-per-test test. May change the verdict.
   void GuestAftermath(Running* r, Status* status, std::string* reason);

@@ -83,4 +83,34 @@ void AddTap(const tap::Document& doc, TestResult* result) {
   ConvertPoints(doc.points, result->mutable_tap_points());
 }
 
+void AddJunit(const JunitReport& report, const std::string& file,
+              TestResult* result) {
+  JunitSummary* s = result->mutable_junit_summary();
+  s->set_file(file);
+  s->set_cases(report.total);
+  s->set_failed(report.failed);
+  s->set_errors(report.errors);
+  s->set_skipped(report.skipped);
+  s->set_cases_not_stored(report.not_stored);
+  for (const std::string& d : report.diagnostics) {
+    s->add_diagnostics(SanitizeUtf8(d));
+  }
+  for (const JunitCase& c : report.cases) {
+    TapPoint* p = result->add_junit_cases();
+    p->set_number(c.ordinal);
+    p->set_description(SanitizeUtf8(
+        c.classname.empty() ? c.name : absl::StrCat(c.classname, ".", c.name)));
+    p->set_ok(c.outcome == JunitCase::Outcome::kPass ||
+              c.outcome == JunitCase::Outcome::kSkip);
+    if (c.outcome == JunitCase::Outcome::kSkip) {
+      p->set_directive("SKIP");
+      p->set_reason(SanitizeUtf8(c.message));
+    } else if (!p->ok()) {
+      p->set_yaml(SanitizeUtf8(absl::StrCat(
+          c.outcome == JunitCase::Outcome::kError ? "error: " : "failure: ",
+          c.message, c.text.empty() ? "" : "\n", c.text)));
+    }
+  }
+}
+
 }  // namespace proctor

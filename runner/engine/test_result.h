@@ -9,6 +9,7 @@
 
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "runner/engine/junit_reader.h"
 #include "runner/plan/planned_test.h"
 #include "runner/result.pb.h"
 #include "tap/parser.h"
@@ -25,6 +26,11 @@ TestResult DecidedResult(const PlannedTest& test, Status status,
 
 // The TAP summary and points of `doc` into `result`.
 void AddTap(const tap::Document& doc, TestResult* result);
+
+// The JUnit summary and cases of `report` (read from `file`, relative to
+// the test's directory) into `result`.
+void AddJunit(const JunitReport& report, const std::string& file,
+              TestResult* result);
 
 }  // namespace proctor
 

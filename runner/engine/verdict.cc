@@ -34,6 +34,37 @@ Verdict TapVerdict(const tap::Document& doc) {
   return {PASS, ""};
 }
 
+// The cases' verdict, for a test whose exit status and TAP passed.
+Verdict JunitVerdict(const JunitReport& r) {
+  int64_t bad = r.failed + r.errors;
+  if (bad > 0) {
+    for (const JunitCase& c : r.cases) {
+      if (c.outcome != JunitCase::Outcome::kFail &&
+          c.outcome != JunitCase::Outcome::kError) {
+        continue;
+      }
+      std::string name =
+          c.classname.empty() ? c.name : absl::StrCat(c.classname, ".", c.name);
+      return {FAIL, absl::StrCat("JUnit: ", bad, " of ", r.total,
+                                 " cases failed, first: ", name,
+                                 c.message.empty() ? "" : ": ",
+                                 c.message.substr(0, 200))};
+    }
+    return {FAIL,
+            absl::StrCat("JUnit: ", bad, " of ", r.total, " cases failed")};
+  }
+  if (r.total > 0 && r.skipped == r.total) {
+    return {SKIPPED, absl::StrCat("JUnit: all ", r.total, " cases skipped")};
+  }
+  // A file that could not be read whole does not change the verdict: the
+  // exit status decides, and the reason says why the cases are missing.
+  if (!r.diagnostics.empty()) {
+    return {PASS, absl::StrCat("JUnit: ", r.diagnostics[0],
+                               "; the exit status decides")};
+  }
+  return {PASS, ""};
+}
+
 }  // namespace
 
 bool Failed(Status s) {
@@ -82,9 +113,10 @@ Verdict Judge(const Outcome& o) {
     if (code != 0 && v.status != FAIL) {
       return {FAIL, absl::StrCat("exit status ", code)};
     }
-    return v;
+    if (v.status != PASS || o.junit == nullptr) return v;
   }
   if (code != 0) return {FAIL, absl::StrCat("exit status ", code)};
+  if (o.junit != nullptr) return JunitVerdict(*o.junit);
   return {PASS, ""};
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "runner/base/subprocess.h"
+#include "runner/engine/junit_reader.h"
 #include "runner/result.pb.h"
 #include "tap/parser.h"
 
@@ -27,6 +28,7 @@ struct Outcome {
   double timeout_seconds = 0;
   bool interrupted = false;
   const tap::Document* tap = nullptr;  // set when judged as TAP
+  const JunitReport* junit = nullptr;  // set when it wrote a JUnit file
 };
 
 Verdict Judge(const Outcome& outcome);

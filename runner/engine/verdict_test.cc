@@ -1,5 +1,6 @@
 #include "runner/engine/verdict.h"
 
+#include "absl/strings/str_cat.h"
 #include "gtest/gtest.h"
 #include "tap/parser.h"
 
@@ -86,6 +87,67 @@ TEST(VerdictTest, PassingTapWithNonZeroExitFails) {
   Verdict v = Judge(o);
   EXPECT_EQ(v.status, FAIL);
   EXPECT_EQ(v.reason, "exit status 3");
+}
+
+JunitReport Cases(std::vector<JunitCase::Outcome> outcomes) {
+  JunitReport r;
+  for (JunitCase::Outcome o : outcomes) {
+    JunitCase c;
+    c.classname = "Suite";
+    c.name = absl::StrCat("case", r.total + 1);
+    c.outcome = o;
+    c.message = "boom";
+    ++r.total;
+    if (o == JunitCase::Outcome::kFail) ++r.failed;
+    if (o == JunitCase::Outcome::kError) ++r.errors;
+    if (o == JunitCase::Outcome::kSkip) ++r.skipped;
+    r.cases.push_back(c);
+  }
+  return r;
+}
+
+TEST(VerdictTest, AFailingJunitCaseFailsATestThatExitedZero) {
+  JunitReport r = Cases({JunitCase::Outcome::kPass, JunitCase::Outcome::kFail});
+  Outcome o = Exited(0);
+  o.junit = &r;
+  Verdict v = Judge(o);
+  EXPECT_EQ(v.status, FAIL);
+  EXPECT_EQ(v.reason, "JUnit: 1 of 2 cases failed, first: Suite.case2: boom");
+}
+
+TEST(VerdictTest, AnErroringJunitCaseFailsToo) {
+  JunitReport r = Cases({JunitCase::Outcome::kError});
+  Outcome o = Exited(0);
+  o.junit = &r;
+  EXPECT_EQ(Judge(o).status, FAIL);
+}
+
+TEST(VerdictTest, AllJunitCasesSkippedIsSkipped) {
+  JunitReport r = Cases({JunitCase::Outcome::kSkip, JunitCase::Outcome::kSkip});
+  Outcome o = Exited(0);
+  o.junit = &r;
+  Verdict v = Judge(o);
+  EXPECT_EQ(v.status, SKIPPED);
+  EXPECT_EQ(v.reason, "JUnit: all 2 cases skipped");
+}
+
+TEST(VerdictTest, TheExitStatusStillCountsWithPassingCases) {
+  JunitReport r = Cases({JunitCase::Outcome::kPass});
+  Outcome o = Exited(3);
+  o.junit = &r;
+  EXPECT_EQ(Judge(o).status, FAIL);
+  EXPECT_EQ(Judge(o).reason, "exit status 3");
+}
+
+TEST(VerdictTest, ABrokenJunitFileLeavesTheExitStatusToDecideAndSaysWhy) {
+  JunitReport r;
+  r.diagnostics.push_back("the JUnit file is empty");
+  Outcome o = Exited(0);
+  o.junit = &r;
+  Verdict v = Judge(o);
+  EXPECT_EQ(v.status, PASS);
+  EXPECT_EQ(v.reason,
+            "JUnit: the JUnit file is empty; the exit status decides");
 }
 
 }  // namespace

@@ -56,20 +56,23 @@ void Output(XmlWriter* w, const std::string& path, const char* stream) {
   w->FullEnd();
 }
 
-void Points(XmlWriter* w, const TestResult& t) {
-  if (t.tap_points().empty()) return;
+// A test's sub-results: its TAP points, or the cases of its JUnit file
+// (`kind`, counted `total`, of which `not_stored` are not among `points`).
+void Points(XmlWriter* w, const char* kind,
+            const google::protobuf::RepeatedPtrField<TapPoint>& points,
+            int64_t total, int64_t not_stored) {
+  if (points.empty()) return;
+  const char* unit = std::string(kind) == "TAP" ? " points" : " cases";
   w->Start("h4");
-  int64_t not_stored = t.tap_summary().points_not_stored();
   w->Text(not_stored > 0
-              ? absl::StrCat("TAP: ", t.tap_summary().points(), " points, ",
-                             t.tap_points_size(),
+              ? absl::StrCat(kind, ": ", total, unit, ", ", points.size(),
                              " shown (the first ones, every failing one and "
                              "the last ones)")
-              : absl::StrCat("TAP: ", t.tap_points_size(), " points"));
+              : absl::StrCat(kind, ": ", points.size(), unit));
   w->FullEnd();
   w->Start("table");
   w->Attr("class", "points");
-  for (const TapPoint& p : t.tap_points()) {
+  for (const TapPoint& p : points) {
     w->Start("tr");
     w->Start("td");
     w->Text(p.ok() ? "ok" : "not ok");
@@ -201,7 +204,10 @@ void TestRow(XmlWriter* w, const TestResult& t, const std::string& job_dir) {
     Output(w, absl::StrCat(job_dir, "/", t.dir(), "/stdout"), "stdout");
   if (t.stderr_stats().kept_bytes() > 0)
     Output(w, absl::StrCat(job_dir, "/", t.dir(), "/stderr"), "stderr");
-  Points(w, t);
+  Points(w, "TAP", t.tap_points(), t.tap_summary().points(),
+         t.tap_summary().points_not_stored());
+  Points(w, "JUnit", t.junit_cases(), t.junit_summary().cases(),
+         t.junit_summary().cases_not_stored());
   w->FullEnd();  // details
   w->FullEnd();  // td
   Cell(w, t.where());

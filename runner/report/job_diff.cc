@@ -9,15 +9,31 @@
 namespace proctor {
 namespace {
 
-// Top-level TAP points by number: "ok" or "not ok" (with the directive,
-// which changes what a "not ok" means).
-std::map<int64_t, std::pair<std::string, std::string>> Points(
-    const TestResult& t) {
-  std::map<int64_t, std::pair<std::string, std::string>> points;
+// A test's top-level sub-results, TAP points by number and JUnit cases by
+// name (their numbers shift when cases come and go), each with its verdict
+// ("ok" or "not ok", with the directive, which changes what a "not ok"
+// means).
+struct PointState {
+  int64_t number;
+  std::string verdict;
+  std::string description;
+};
+using PointKey =
+    std::pair<int64_t, std::string>;  // TAP {n, ""}, JUnit {-1, name}
+
+std::string Verdict(const TapPoint& p) {
+  std::string verdict = p.ok() ? "ok" : "not ok";
+  if (!p.directive().empty()) absl::StrAppend(&verdict, " # ", p.directive());
+  return verdict;
+}
+
+std::map<PointKey, PointState> Points(const TestResult& t) {
+  std::map<PointKey, PointState> points;
   for (const TapPoint& p : t.tap_points()) {
-    std::string verdict = p.ok() ? "ok" : "not ok";
-    if (!p.directive().empty()) absl::StrAppend(&verdict, " # ", p.directive());
-    points[p.number()] = {verdict, p.description()};
+    points[{p.number(), ""}] = {p.number(), Verdict(p), p.description()};
+  }
+  for (const TapPoint& p : t.junit_cases()) {
+    points[{-1, p.description()}] = {p.number(), Verdict(p), p.description()};
   }
   return points;
 }
@@ -61,22 +77,22 @@ JobDiff DiffJobs(const JobResult& before, const SysinfoHighlights& before_sys,
     change.set_before_seconds(a->duration_seconds());
     change.set_after_seconds(b->duration_seconds());
     auto old_points = Points(*a), new_points = Points(*b);
-    for (const auto& [number, now] : new_points) {
-      auto was = old_points.find(number);
-      std::string before = was == old_points.end() ? "" : was->second.first;
-      if (before == now.first) continue;
+    for (const auto& [key, now] : new_points) {
+      auto was = old_points.find(key);
+      std::string before = was == old_points.end() ? "" : was->second.verdict;
+      if (before == now.verdict) continue;
       PointChange* p = change.add_points();
-      p->set_number(number);
-      p->set_description(now.second);
+      p->set_number(now.number);
+      p->set_description(now.description);
       p->set_before(before);
-      p->set_after(now.first);
+      p->set_after(now.verdict);
     }
-    for (const auto& [number, was] : old_points) {
-      if (new_points.count(number) > 0) continue;
+    for (const auto& [key, was] : old_points) {
+      if (new_points.count(key) > 0) continue;
       PointChange* p = change.add_points();
-      p->set_number(number);
-      p->set_description(was.second);
-      p->set_before(was.first);
+      p->set_number(was.number);
+      p->set_description(was.description);
+      p->set_before(was.verdict);
     }
     double lo = std::min(a->duration_seconds(), b->duration_seconds());
     double hi = std::max(a->duration_seconds(), b->duration_seconds());

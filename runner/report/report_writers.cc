@@ -121,6 +121,7 @@ absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
     if (IsError(t.status())) ++errors;
     if (t.status() == SKIPPED) ++skipped;
     CountPoints(t.tap_points(), &tests, &failures, &skipped);
+    CountPoints(t.junit_cases(), &tests, &failures, &skipped);
   }
   x->Start("testsuites");
   x->Attr("name", "proctor");
@@ -163,6 +164,7 @@ absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
     x->End();
     x->End();
     WritePoints(x, t.name(), "", t.tap_points());
+    WritePoints(x, t.name(), "", t.junit_cases());
   }
   x->End();
   x->End();
@@ -180,6 +182,10 @@ std::string RenderTap(const JobResult& job) {
     if (t.tap_points_size() > 0) {
       w.BeginSubtest(t.name());
       WriteTapPoints(&w, t.tap_points(), t.tap_summary().points_not_stored());
+      w.EndSubtest();
+    } else if (t.junit_cases_size() > 0) {
+      w.BeginSubtest(t.name());
+      WriteTapPoints(&w, t.junit_cases(), t.junit_summary().cases_not_stored());
       w.EndSubtest();
     }
     tap::PointToWrite p;

@@ -63,9 +63,11 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-std::string ProctorBinary() {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/runner/proctor");
+std::string Runfile(const std::string& path) {
+  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/", path);
 }
+
+std::string ProctorBinary() { return Runfile("runner/proctor"); }
 
 bool ProcessExists(pid_t pid) { return kill(pid, 0) == 0; }
 

@@ -67,6 +67,8 @@ class ProctorTest : public ::testing::Test {
 };
 
 std::string ReadFile(const std::string& path);
+// A file of this workspace in the test's runfiles ("runner/proctor").
+std::string Runfile(const std::string& path);
 std::string ProctorBinary();
 bool ProcessExists(pid_t pid);
 

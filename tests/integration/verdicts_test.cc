@@ -320,5 +320,84 @@ TEST_F(VerdictTest, BatsAndNodeTestGetTheirOwnHarnessesVerdict) {
   EXPECT_EQ(node->tap_points(0).subtest(1).directive(), "SKIP");
 }
 
+// Wrapped suites: a real GoogleTest binary writes its cases to
+// $XML_OUTPUT_FILE by itself, and they become the test's, in every view.
+TEST_F(VerdictTest, AGoogleTestBinarysCasesAreTheTestsCases) {
+  std::string binary = Runfile("tests/integration/gtest_example");
+  Script("gtest.sh", "#!/bin/sh\nexec " + binary + "\n");
+  RunOutput r = RunSuite();
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "gtest.sh -- FAIL",
+                          "0 passed, 1 failed, 0 skipped"));
+  std::optional<TestResult> t = Find(LatestJob(), "gtest.sh");
+  ASSERT_TRUE(t.has_value());
+  // GoogleTest exits 1 for the failure: the exit status already fails it,
+  // and the cases say which.
+  EXPECT_EQ(t->reason(), "exit status 1");
+  EXPECT_EQ(t->junit_summary().file(), "test.xml");
+  EXPECT_EQ(t->junit_summary().cases(), 3);
+  EXPECT_EQ(t->junit_summary().failed(), 1);
+  EXPECT_EQ(t->junit_summary().skipped(), 1);
+  ASSERT_EQ(t->junit_cases_size(), 3);
+  EXPECT_EQ(t->junit_cases(0).description(), "Example.Passes");
+  EXPECT_FALSE(t->junit_cases(1).ok());
+  EXPECT_THAT(t->junit_cases(1).yaml(), HasSubstr("arithmetic"));
+  EXPECT_EQ(t->junit_cases(2).directive(), "SKIP");
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  EXPECT_THAT(xml, HasSubstr("name=\"2 - Example.Fails\""));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/results.html"),
+              HasSubstr("JUnit: 3 cases"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/results.tap"),
+              HasSubstr("not ok 2 - Example.Fails"));
+}
+
+TEST_F(VerdictTest, AJunitFailureFailsATestThatExitsZero) {
+  Script("wraps.sh",
+         "#!/bin/sh\ncat > \"$XML_OUTPUT_FILE\" <<'EOF'\n"
+         "<testsuite name=\"s\"><testcase classname=\"c\" name=\"ok\"/>"
+         "<testcase classname=\"c\" name=\"bad\"><failure message=\"no\"/>"
+         "</testcase></testsuite>\nEOF\nexit 0\n");
+  Script(
+      "skips.sh",
+      "#!/bin/sh\necho '<testsuite><testcase name=\"a\"><skipped/></testcase>"
+      "</testsuite>' > \"$XML_OUTPUT_FILE\"\n");
+  Script("broken.sh",
+         "#!/bin/sh\necho '<testsuite><testcase' > \"$XML_OUTPUT_FILE\"\n");
+  Script("link.sh", "#!/bin/sh\nln -s /etc/passwd \"$XML_OUTPUT_FILE\"\n");
+  RunOutput r = RunSuite();
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "broken.sh -- PASS",
+                          "link.sh -- PASS", "skips.sh -- SKIPPED",
+                          "wraps.sh -- FAIL", "2 passed, 1 failed, 1 skipped"));
+  JobResult job = LatestJob();
+  EXPECT_EQ(Find(job, "wraps.sh")->reason(),
+            "JUnit: 1 of 2 cases failed, first: c.bad: no");
+  EXPECT_THAT(Find(job, "broken.sh")->reason(),
+              HasSubstr("not well-formed XML"));
+  EXPECT_THAT(Find(job, "link.sh")->junit_summary().diagnostics(0),
+              HasSubstr("is a symlink: not read"));
+  EXPECT_EQ(Find(job, "link.sh")->junit_cases_size(), 0);
+}
+
+TEST_F(VerdictTest, PytestWithJunitxmlGivesItsCases) {
+  Script("test_mod.py",
+         "import pytest\n"
+         "def test_ok():\n    assert True\n"
+         "def test_skip():\n    pytest.skip('not here')\n",
+         0644);
+  Script("pytest.sh",
+         "#!/bin/sh\nexec python3 -m pytest -q -p no:cacheprovider "
+         "--junitxml=\"$XML_OUTPUT_FILE\" test_mod.py\n");
+  RunOutput r = RunSuite();
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "pytest.sh -- PASS",
+                          "1 passed, 0 failed, 0 skipped"));
+  std::optional<TestResult> t = Find(LatestJob(), "pytest.sh");
+  ASSERT_TRUE(t.has_value());
+  ASSERT_EQ(t->junit_cases_size(), 2);
+  EXPECT_EQ(t->junit_cases(0).description(), "test_mod.test_ok");
+  EXPECT_EQ(t->junit_cases(1).directive(), "SKIP");
+}
+
 }  // namespace
 }  // namespace proctor::testing

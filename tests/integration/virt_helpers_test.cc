@@ -27,10 +27,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::StartsWith;
 
-std::string Runfile(const std::string& path) {
-  return absl::StrCat(getenv("TEST_SRCDIR"), "/proctor/", path);
-}
-
 std::string Helper(const std::string& name) {
   return Runfile("tools/virt/" + name);
 }
