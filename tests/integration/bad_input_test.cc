@@ -257,5 +257,31 @@ TEST_F(BadInputTest, RunnerKilledMidJobLeavesValidFiles) {
   kill(-pid, SIGKILL);
 }
 
+TEST_F(BadInputTest, AHundredThousandJunitCasesKeepTheLateFailureAndMemory) {
+  Script(
+      "many.py",
+      "#!/usr/bin/python3\nimport os\n"
+      "with open(os.environ['XML_OUTPUT_FILE'], 'w') as f:\n"
+      "    f.write('<testsuite name=\"s\">')\n"
+      "    for i in range(1, 100001):\n"
+      "        bad = '<failure message=\"late\"/>' if i == 99999 else ''\n"
+      "        f.write('<testcase classname=\"c\" name=\"t%d\">%s</testcase>'"
+      " % (i, bad))\n"
+      "    f.write('</testsuite>')\n");
+  RunSuite();
+  JobResult job = LatestJob();
+  std::optional<TestResult> t = Find(job, "many.py");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(),
+            "JUnit: 1 of 100000 cases failed, first: c.t99999: late");
+  EXPECT_EQ(t->junit_summary().cases(), 100000);
+  EXPECT_EQ(t->junit_cases_size(), 5001);
+  EXPECT_EQ(t->junit_cases(5000).description(), "c.t99999");
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  EXPECT_NE(xml.find("name=\"99999 - c.t99999\""), std::string::npos);
+  EXPECT_LT(job.runner_max_rss_kb(), 32 * 1024);
+}
+
 }  // namespace
 }  // namespace proctor::testing
