@@ -21,7 +21,6 @@ namespace {
 struct Source {
   int fd;
   int64_t left;  // bytes still to give
-  bool cut = false;
 };
 
 int ReadSome(void* context, char* buffer, int len) {
