@@ -354,9 +354,28 @@ void ProcessRunner::GuestAftermath(Running* r, Status* status,
   }
 }
 
+std::string ProcessRunner::JunitFile(const PlannedTest& test) {
+  return test.junit.empty() ? kJunitFile : "outputs/" + test.junit;
+}
+
 absl::StatusOr<JunitReport> ProcessRunner::ReadTestJunit(Running* r) {
   if (r->test.in_guest()) return absl::NotFoundError("a guest test");
-  return ReadJunit(r->abs_dir + "/" + kJunitFile);
+  std::string path = r->abs_dir + "/" + JunitFile(r->test);
+  if (!r->test.junit.empty()) {
+    // junit=PATH names a file in outputs/: a directory on the way that is a
+    // symlink must not lead out of it.
+    std::error_code ec;
+    std::filesystem::path dir =
+        std::filesystem::canonical(r->abs_dir + "/outputs", ec);
+    std::filesystem::path parent = std::filesystem::weakly_canonical(
+        std::filesystem::path(path).parent_path(), ec);
+    std::string prefix = dir.string() + "/";
+    if (!ec && parent != dir && (parent.string() + "/").rfind(prefix, 0) != 0) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          JunitFile(r->test), " leads out of the test's outputs/: not read"));
+    }
+  }
+  return ReadJunit(path);
 }
 
 TestResult ProcessRunner::Finish(Running* r) {
@@ -387,10 +406,10 @@ TestResult ProcessRunner::Finish(Running* r) {
     stats->set_truncated(capture->truncated());
   }
   if (doc) AddTap(*doc, &res);
-  if (junit.ok()) AddJunit(*junit, kJunitFile, &res);
+  if (junit.ok()) AddJunit(*junit, JunitFile(test), &res);
   if (!junit.ok() && !absl::IsNotFound(junit.status())) {
     // Refused (a symlink, say): said, not read; the exit status decides.
-    res.mutable_junit_summary()->set_file(kJunitFile);
+    res.mutable_junit_summary()->set_file(JunitFile(test));
     res.mutable_junit_summary()->add_diagnostics(
         SanitizeUtf8(junit.status().message()));
   }

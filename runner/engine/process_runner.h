@@ -74,6 +74,9 @@ class ProcessRunner : public TestRunner {
   void ReapChildren();
   void EnforceDeadlines(absl::Time now);
   TestResult Finish(Running* r);
+  // Where `test`'s JUnit file is, relative to its directory: test.xml
+  // ($XML_OUTPUT_FILE), or outputs/PATH for junit=PATH.
+  static std::string JunitFile(const PlannedTest& test);
   // The JUnit file the test wrote, if any (NotFound: none).
   absl::StatusOr<JunitReport> ReadTestJunit(Running* r);
   // What a guest test left behind: a crashed guest, its outputs, the VM of

@@ -56,10 +56,21 @@ absl::Status ApplyKey(absl::string_view key, absl::string_view value,
     }
   } else if (key == "tags") {
     AddList(value, &md->tags);
+  } else if (key == "junit") {
+    // Inside $OUTPUTDIR: relative, and never climbing out of it.
+    bool climbs = absl::StartsWith(value, "/") || value == ".." ||
+                  absl::StartsWith(value, "../") ||
+                  absl::StrContains(value, "/../") ||
+                  absl::EndsWith(value, "/..");
+    if (value.empty() || climbs) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "bad junit '", value, "' (want a path inside $OUTPUTDIR)"));
+    }
+    md->junit = std::string(value);
   } else {
-    return absl::InvalidArgumentError(
-        absl::StrCat("unknown metadata key '", key,
-                     "' (known: timeout, where, requires, tags, format)"));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "unknown metadata key '", key,
+        "' (known: timeout, where, requires, tags, format, junit)"));
   }
   return absl::OkStatus();
 }

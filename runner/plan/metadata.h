@@ -33,6 +33,9 @@ struct Metadata {
   std::optional<OutputFormat> format;
   std::vector<std::string> requires_;  // "cmd:NAME", "kvm", ...
   std::vector<std::string> tags;
+  // junit=PATH: the JUnit file the test writes, relative to $OUTPUTDIR,
+  // instead of $XML_OUTPUT_FILE.
+  std::string junit;
 };
 
 // How many bytes of a file are searched for metadata lines.

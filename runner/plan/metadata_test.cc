@@ -65,5 +65,20 @@ TEST(MetadataTest, BadValuesAreErrors) {
   EXPECT_FALSE(ParseMetadata("# proctor: tags").ok());
 }
 
+TEST(MetadataTest, JunitNamesAFileInsideOutputdir) {
+  absl::StatusOr<Metadata> md = ParseMetadata("# proctor: junit=reports/a.xml");
+  ASSERT_TRUE(md.ok()) << md.status();
+  EXPECT_EQ(md->junit, "reports/a.xml");
+}
+
+TEST(MetadataTest, JunitOutsideOutputdirIsAnError) {
+  for (const char* bad : {"junit=/etc/passwd", "junit=../x.xml",
+                          "junit=a/../../x.xml", "junit=a/.."}) {
+    absl::StatusOr<Metadata> md =
+        ParseMetadata(std::string("# proctor: ") + bad);
+    EXPECT_FALSE(md.ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace proctor

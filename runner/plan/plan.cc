@@ -37,6 +37,7 @@ std::vector<PlannedTest> PlanSpec(const TestSpec& spec, const PlanOptions& o) {
   base.path = spec.path;
   base.requires_ = md.requires_;
   base.tags = md.tags;
+  base.junit = md.junit;
   base.timeout = (!o.timeout_explicit && md.timeout) ? *md.timeout : o.timeout;
   base.format = (!o.format_explicit && md.format) ? *md.format : o.format;
   if (!spec.error.empty()) {

@@ -24,6 +24,7 @@ struct PlannedTest {
   OutputFormat format = OutputFormat::kAuto;
   std::vector<std::string> tags;
   std::vector<std::string> requires_;
+  std::string junit;  // junit=PATH metadata, relative to $OUTPUTDIR
   // Decided without running (requirements, start errors, guest tests).
   Status preset = STATUS_UNSPECIFIED;
   std::string preset_reason;

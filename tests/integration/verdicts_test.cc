@@ -2,6 +2,9 @@
 // status and reason in results.json.
 #include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -397,6 +400,40 @@ TEST_F(VerdictTest, PytestWithJunitxmlGivesItsCases) {
   ASSERT_EQ(t->junit_cases_size(), 2);
   EXPECT_EQ(t->junit_cases(0).description(), "test_mod.test_ok");
   EXPECT_EQ(t->junit_cases(1).directive(), "SKIP");
+}
+
+// junit=PATH reads a file the test leaves in its $OUTPUTDIR, but never
+// through a directory that leads out of it.
+TEST_F(VerdictTest, JunitMetadataNamesTheFileInOutputdir) {
+  Script("named.sh",
+         "#!/bin/sh\n# proctor: junit=reports/cases.xml\n"
+         "mkdir -p \"$OUTPUTDIR/reports\"\n"
+         "echo '<testsuite><testcase classname=\"c\" name=\"bad\">"
+         "<failure message=\"no\"/></testcase></testsuite>' "
+         "> \"$OUTPUTDIR/reports/cases.xml\"\n");
+  std::string outside = results() + "-outside";
+  std::filesystem::create_directories(outside);
+  std::ofstream(outside + "/cases.xml")
+      << "<testsuite><testcase name=\"x\"><failure/></testcase></testsuite>";
+  Script("escapes.sh",
+         "#!/bin/sh\n# proctor: junit=out/cases.xml\n"
+         "ln -s " +
+             outside + " \"$OUTPUTDIR/out\"\n");
+  RunOutput r = RunSuite();
+  EXPECT_THAT(r.lines,
+              ElementsAre(HasSubstr("Results stored in"), "escapes.sh -- PASS",
+                          "named.sh -- FAIL", "1 passed, 1 failed, 0 skipped"));
+  JobResult job = LatestJob();
+  std::optional<TestResult> named = Find(job, "named.sh");
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(named->junit_summary().file(), "outputs/reports/cases.xml");
+  EXPECT_EQ(named->reason(), "JUnit: 1 of 1 cases failed, first: c.bad: no");
+  std::optional<TestResult> escapes = Find(job, "escapes.sh");
+  ASSERT_TRUE(escapes.has_value());
+  ASSERT_EQ(escapes->junit_summary().diagnostics_size(), 1);
+  EXPECT_THAT(escapes->junit_summary().diagnostics(0),
+              HasSubstr("leads out of the test's outputs/"));
+  EXPECT_EQ(escapes->junit_cases_size(), 0);
 }
 
 }  // namespace
