@@ -283,5 +283,25 @@ TEST_F(BadInputTest, AHundredThousandJunitCasesKeepTheLateFailureAndMemory) {
   EXPECT_LT(job.runner_max_rss_kb(), 32 * 1024);
 }
 
+// A JUnit file that keeps growing after the test exits (a writer that
+// escaped with setsid): read to what it held, never waited for, and the
+// writer ends with the job.
+TEST_F(BadInputTest, AJunitFileThatKeepsGrowingIsReadToWhereItWas) {
+  Script("grows.sh",
+         "#!/bin/sh\necho '<testsuite><testcase name=\"a\"/>' > "
+         "\"$XML_OUTPUT_FILE\"\n"
+         "setsid sh -c 'while :; do echo \"<testcase name=\\\"b\\\"/>\"; done' "
+         ">> \"$XML_OUTPUT_FILE\" 2>/dev/null < /dev/null &\nsleep 0.2\n");
+  absl::Time start = absl::Now();
+  RunOutput r = RunSuite();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_EQ(r.lines[1], "grows.sh -- PASS");
+  std::optional<TestResult> t = Find(LatestJob(), "grows.sh");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_GE(t->junit_summary().cases(), 1);
+  ASSERT_GE(t->junit_summary().diagnostics_size(), 1);
+  EXPECT_THAT(t->reason(), HasSubstr("the exit status decides"));
+}
+
 }  // namespace
 }  // namespace proctor::testing
