@@ -1,6 +1,7 @@
 #include "tap/parser.h"
 
 #include <algorithm>
+#include <limits>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -403,7 +404,11 @@ void Parser::AddPoint(TestPoint point) {
   } else {
     point.number = expected_number_;
   }
-  expected_number_ = point.number + 1;
+  // The largest number a line can hold has no successor: stay there (a
+  // later point is then out of order, as it should be).
+  expected_number_ = point.number < std::numeric_limits<int64_t>::max()
+                         ? point.number + 1
+                         : point.number;
   if (seen_numbers_.size() < static_cast<size_t>(options_.max_points)) {
     seen_numbers_.insert(point.number);
   }

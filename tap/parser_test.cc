@@ -612,5 +612,13 @@ TEST(ParserTest, OrdinaryCommentsDoNotStartNestedTap) {
   EXPECT_EQ(doc.points[0].subtest, nullptr);
 }
 
+TEST(ParserTest, TheLargestTestNumberDoesNotOverflow) {
+  // Found by tap/fuzz_smoke_test: the next expected number overflowed.
+  Document doc = ParseString("ok 9223372036854775807\nok\n");
+  ASSERT_EQ(doc.points.size(), 2u);
+  EXPECT_EQ(doc.points[1].number, 9223372036854775807);
+  EXPECT_FALSE(doc.diagnostics.empty());
+}
+
 }  // namespace
 }  // namespace tap
