@@ -33,6 +33,11 @@ struct JunitCase {
   std::string text;     // the element's text (a stack trace, say), cut
   double seconds = 0;
   int64_t ordinal = 0;  // 1-based, among every case of the file
+
+  // "classname.name" (GoogleTest's Suite.Test), or the name alone.
+  std::string FullName() const {
+    return classname.empty() ? name : classname + "." + name;
+  }
 };
 
 struct JunitReport {

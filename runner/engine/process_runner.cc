@@ -217,8 +217,7 @@ std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
   r->out->CloseWriteEnd();
   r->err->CloseWriteEnd();
   if (!proc.ok()) {
-    std::error_code ec;
-    std::filesystem::remove_all(r->tmpdir, ec);
+    if (!r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
     return DecidedResult(test, ERROR, proc.status().message(), now);
   }
   r->proc = *std::move(proc);

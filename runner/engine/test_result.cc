@@ -98,8 +98,7 @@ void AddJunit(const JunitReport& report, const std::string& file,
   for (const JunitCase& c : report.cases) {
     TapPoint* p = result->add_junit_cases();
     p->set_number(c.ordinal);
-    p->set_description(SanitizeUtf8(
-        c.classname.empty() ? c.name : absl::StrCat(c.classname, ".", c.name)));
+    p->set_description(SanitizeUtf8(c.FullName()));
     p->set_ok(c.outcome == JunitCase::Outcome::kPass ||
               c.outcome == JunitCase::Outcome::kSkip);
     if (c.outcome == JunitCase::Outcome::kSkip) {

@@ -43,10 +43,8 @@ Verdict JunitVerdict(const JunitReport& r) {
           c.outcome != JunitCase::Outcome::kError) {
         continue;
       }
-      std::string name =
-          c.classname.empty() ? c.name : absl::StrCat(c.classname, ".", c.name);
       return {FAIL, absl::StrCat("JUnit: ", bad, " of ", r.total,
-                                 " cases failed, first: ", name,
+                                 " cases failed, first: ", c.FullName(),
                                  c.message.empty() ? "" : ": ",
                                  c.message.substr(0, 200))};
     }

@@ -57,15 +57,17 @@ TestSpec MakeSpec(const std::string& name, const std::string& path,
   return spec;
 }
 
-// A test named on the command line, which may be anything.
+// A test named on the command line, which may be anything: what is not a
+// regular file gets CheckExecutable's reason (a directory, a dangling
+// symlink, ...); a file is checked once, as a walk checks it.
 TestSpec MakeSpec(const std::string& name, const std::string& path) {
   struct stat st;
-  absl::Status why = CheckExecutable(path);
-  if (!why.ok() || stat(path.c_str(), &st) != 0) {
+  if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
     TestSpec spec;
     spec.name = name;
     spec.path = path;
-    spec.error = why.ok() ? strerror(errno) : std::string(why.message());
+    absl::Status why = CheckExecutable(path);
+    spec.error = why.ok() ? "not a regular file" : std::string(why.message());
     return spec;
   }
   return MakeSpec(name, path, st);
