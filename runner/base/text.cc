@@ -1,5 +1,7 @@
 #include "runner/base/text.h"
 
+#include <algorithm>
+
 #include "absl/strings/ascii.h"
 
 namespace proctor {
@@ -67,6 +69,19 @@ std::string SanitizeUtf8(absl::string_view bytes) {
 }
 
 std::string XmlSafe(absl::string_view bytes) { return Sanitize(bytes, true); }
+
+size_t UnfinishedUtf8Tail(absl::string_view bytes) {
+  for (size_t k = 1; k <= std::min<size_t>(3, bytes.size()); ++k) {
+    unsigned char c = bytes[bytes.size() - k];
+    if ((c & 0xc0) == 0x80) continue;  // a continuation byte: look further
+    size_t len = (c & 0xe0) == 0xc0   ? 2
+                 : (c & 0xf0) == 0xe0 ? 3
+                 : (c & 0xf8) == 0xf0 ? 4
+                                      : 0;
+    return len > k ? k : 0;
+  }
+  return 0;
+}
 
 std::string ShellQuote(absl::string_view s) {
   std::string out = "'";

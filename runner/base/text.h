@@ -14,6 +14,10 @@ std::string SanitizeUtf8(absl::string_view bytes);
 // SanitizeUtf8, then drops what XML 1.0 forbids (C0 controls but tab,
 // newline and carriage return; U+FFFE, U+FFFF).
 std::string XmlSafe(absl::string_view bytes);
+// How many bytes at the end of `bytes` begin a UTF-8 sequence that they do
+// not finish (0 to 3): what a reader of chunks keeps for the next chunk, so
+// that a character cut by a chunk boundary is not taken for invalid.
+size_t UnfinishedUtf8Tail(absl::string_view bytes);
 // `s` as one word for a POSIX shell: in single quotes, with each ' as '\''.
 std::string ShellQuote(absl::string_view s);
 // A name usable as one path component: [A-Za-z0-9._-], others become '_'.

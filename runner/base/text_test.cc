@@ -26,6 +26,23 @@ TEST(XmlSafeTest, ControlCharactersAreDroppedButWhitespaceKept) {
             "a[1m\tb\nc\r");
 }
 
+TEST(UnfinishedUtf8TailTest, FindsACharacterCutAtTheEnd) {
+  EXPECT_EQ(UnfinishedUtf8Tail("abc"), 0u);
+  EXPECT_EQ(UnfinishedUtf8Tail("caf\xc3"), 1u);        // é cut
+  EXPECT_EQ(UnfinishedUtf8Tail("\xe2\x82"), 2u);       // € cut
+  EXPECT_EQ(UnfinishedUtf8Tail("x\xf0\x9f\x98"), 3u);  // 😀 cut
+  EXPECT_EQ(UnfinishedUtf8Tail("caf\xc3\xa9"), 0u);    // finished
+  EXPECT_EQ(UnfinishedUtf8Tail("\xe2\x82\xac"), 0u);
+  EXPECT_EQ(UnfinishedUtf8Tail(""), 0u);
+  // Latin-1's é looks like a 3-byte lead: kept, until the end says more.
+  EXPECT_EQ(UnfinishedUtf8Tail("caf\xe9"), 1u);
+}
+
+TEST(UnfinishedUtf8TailTest, InvalidBytesAreNotKeptForLater) {
+  EXPECT_EQ(UnfinishedUtf8Tail("\xff"), 0u);
+  EXPECT_EQ(UnfinishedUtf8Tail("\x80\x80\x80"), 0u);  // no lead byte
+}
+
 TEST(ShellQuoteTest, QuotesEverythingIncludingSingleQuotes) {
   EXPECT_EQ(ShellQuote("plain"), "'plain'");
   EXPECT_EQ(ShellQuote("it's $HOME"), "'it'\\''s $HOME'");

@@ -10,28 +10,103 @@
 #include <memory>
 
 #include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "re2/re2.h"
+#include "runner/base/text.h"
 #include "runner/base/unique_fd.h"
 
 namespace proctor {
 namespace {
 
-// Reads the file up to a limit, for libxml2's reader.
-struct Source {
-  int fd;
-  int64_t left;  // bytes still to give
-};
+// Reads the file up to a limit, for libxml2's reader. A UTF-8 file (the
+// default, and what GoogleTest and pytest declare) is given to libxml2
+// made valid: an invalid byte in a case name becomes U+FFFD and a control
+// character is dropped, instead of ending the parse with every case after
+// it lost. A file declaring another encoding is given as it is.
+class Source {
+ public:
+  Source(int fd, int64_t limit) : fd_(fd), left_(limit) {}
 
-int ReadSome(void* context, char* buffer, int len) {
-  auto* s = static_cast<Source*>(context);
-  if (s->left <= 0) return 0;
-  ssize_t n =
-      read(s->fd, buffer, static_cast<size_t>(std::min<int64_t>(len, s->left)));
-  if (n < 0) return -1;
-  s->left -= n;
-  return static_cast<int>(n);
-}
+  static int Read(void* context, char* buffer, int len) {
+    return static_cast<Source*>(context)->Give(buffer, len);
+  }
+
+ private:
+  int Give(char* buffer, int len) {
+    if (pos_ == pending_.size()) {
+      pending_.clear();
+      pos_ = 0;
+      if (!Refill()) return -1;
+    }
+    size_t n = std::min(pending_.size() - pos_, static_cast<size_t>(len));
+    memcpy(buffer, pending_.data() + pos_, n);
+    pos_ += n;
+    return static_cast<int>(n);
+  }
+
+  // Fills pending_ with the next chunk; false on a read error. Empty at
+  // the end.
+  bool Refill() {
+    while (pending_.empty() && (left_ > 0 || !carry_.empty())) {
+      char raw[64 * 1024];
+      ssize_t n = 0;
+      if (left_ > 0) {
+        n = read(fd_, raw,
+                 static_cast<size_t>(std::min<int64_t>(sizeof(raw), left_)));
+        if (n < 0) return false;
+        left_ = n == 0 ? 0 : left_ - n;
+      }
+      absl::string_view chunk(raw, static_cast<size_t>(n));
+      if (first_) {
+        first_ = false;
+        sanitize_ = DeclaresUtf8(chunk);
+      }
+      if (!sanitize_) {
+        pending_.assign(chunk.data(), chunk.size());
+        continue;
+      }
+      std::string text = carry_ + std::string(chunk);
+      size_t keep = left_ > 0 ? UnfinishedUtf8Tail(text) : 0;
+      carry_ = text.substr(text.size() - keep);
+      pending_ = XmlSafe(absl::string_view(text).substr(0, text.size() - keep));
+    }
+    return true;
+  }
+
+  // True unless the start of the file says it is not UTF-8: a UTF-16 byte
+  // order mark or an XML declaration naming another encoding.
+  static bool DeclaresUtf8(absl::string_view start) {
+    if (absl::StartsWith(start, "\xfe\xff") ||
+        absl::StartsWith(start, "\xff\xfe")) {
+      return false;
+    }
+    absl::ConsumePrefix(&start, "\xef\xbb\xbf");
+    static const RE2* const kDeclaration = [] {
+      RE2::Options latin1;
+      latin1.set_encoding(RE2::Options::EncodingLatin1);
+      return new RE2(R"(^<\?xml[^>]*\sencoding\s*=\s*["']([^"']*))", latin1);
+    }();
+    std::string encoding;
+    absl::string_view head = start.substr(0, 200);
+    if (RE2::PartialMatch(re2::StringPiece(head.data(), head.size()),
+                          *kDeclaration, &encoding)) {
+      return absl::EqualsIgnoreCase(encoding, "utf-8") ||
+             absl::EqualsIgnoreCase(encoding, "utf8");
+    }
+    return true;
+  }
+
+  int fd_;
+  int64_t left_;  // bytes of the file still to read
+  bool first_ = true;
+  bool sanitize_ = true;
+  std::string carry_;  // a character cut by the end of the last chunk
+  std::string pending_;
+  size_t pos_ = 0;
+};
 
 int CloseNothing(void*) { return 0; }
 
@@ -175,10 +250,10 @@ absl::StatusOr<JunitReport> ReadJunit(const std::string& path,
   }
   // What the file held when opened, up to the limit: a file still growing
   // is not waited for.
-  Source source{fd.get(), std::min<int64_t>(st.st_size, options.max_bytes)};
+  Source source(fd.get(), std::min<int64_t>(st.st_size, options.max_bytes));
   bool too_big = st.st_size > options.max_bytes;
   std::unique_ptr<xmlTextReader, void (*)(xmlTextReaderPtr)> reader(
-      xmlReaderForIO(ReadSome, CloseNothing, &source, nullptr, nullptr,
+      xmlReaderForIO(Source::Read, CloseNothing, &source, nullptr, nullptr,
                      XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING),
       xmlFreeTextReader);
   if (reader == nullptr) {

@@ -170,13 +170,50 @@ TEST_F(JunitReaderTest, ManyCasesAreCountedAndFailuresKeptBeyondTheCap) {
   EXPECT_EQ(r.cases.back().outcome, Outcome::kFail);
 }
 
-TEST_F(JunitReaderTest, InvalidUtf8StopsTheReadWithADiagnostic) {
-  std::string xml =
-      "<testsuite><testcase name=\"ok\"/><testcase "
-      "name=\"caf\xe9\"/></testsuite>";
+TEST_F(JunitReaderTest, InvalidUtf8InANameBecomesAReplacementCharacter) {
+  JunitReport r = Read(
+      "<testsuite><testcase name=\"caf\xe9\"/><testcase name=\"after\">"
+      "<failure message=\"bad \xff byte\"/></testcase></testsuite>");
+  EXPECT_TRUE(r.diagnostics.empty());
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].name, "caf\xef\xbf\xbd");
+  EXPECT_EQ(r.cases[1].message, "bad \xef\xbf\xbd byte");
+}
+
+TEST_F(JunitReaderTest, ControlCharactersAreDroppedNotFatal) {
+  JunitReport r = Read(
+      "<testsuite><testcase name=\"a\x01\x1b[31mb\"/><testcase name=\"c\"/>"
+      "</testsuite>");
+  EXPECT_TRUE(r.diagnostics.empty());
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].name, "a[31mb");
+}
+
+TEST_F(JunitReaderTest, ACharacterCutByAChunkBoundaryIsKept) {
+  // Reads go 64 KiB at a time: a 3-byte character starts one byte before
+  // each of two boundaries (a comment pads up to it).
+  std::string xml = "<testsuite>";
+  const std::string head = "<testcase name=\"";
+  for (size_t boundary : {65536, 131072}) {
+    size_t pad = boundary - 1 - xml.size() - head.size();
+    absl::StrAppend(&xml, "<!--", std::string(pad - 7, 'x'), "-->", head,
+                    "\xe2\x82\xac\"/>");
+  }
+  xml += "</testsuite>";
   JunitReport r = Read(xml);
-  ASSERT_FALSE(r.diagnostics.empty());
-  EXPECT_THAT(r.diagnostics[0], HasSubstr("not well-formed XML"));
+  EXPECT_TRUE(r.diagnostics.empty());
+  ASSERT_EQ(r.cases.size(), 2u);
+  EXPECT_EQ(r.cases[0].name, "\xe2\x82\xac");
+  EXPECT_EQ(r.cases[1].name, "\xe2\x82\xac");
+}
+
+TEST_F(JunitReaderTest, AFileDeclaringLatin1IsReadAsLatin1) {
+  JunitReport r = Read(
+      "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>"
+      "<testsuite><testcase name=\"caf\xe9\"/></testsuite>");
+  EXPECT_TRUE(r.diagnostics.empty());
+  ASSERT_EQ(r.cases.size(), 1u);
+  EXPECT_EQ(r.cases[0].name, "caf\xc3\xa9");
 }
 
 TEST_F(JunitReaderTest, DuplicateNamesAreKeptBoth) {

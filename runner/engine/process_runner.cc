@@ -94,6 +94,9 @@ struct ProcessRunner::Running {
   std::optional<ExitInfo> exit;  // set once reaped
   bool timed_out = false;
   bool interrupted = false;
+  // A guest test's guest-exec lost the guest, and QEMU is gone: the guest
+  // crashed or powered off under the test.
+  bool guest_lost = false;
 
   bool drained() const { return !out->open() && !err->open(); }
 };
@@ -131,14 +134,15 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
     return false;
   }
   std::string data = guest->GuestPath(options_.data_dir);
-  r->spawn.argv =
-      guest->ExecArgv(guest_path, test.requires_,
-                      {{"DATA", data},
-                       {"AUTOTEST_DATA", data},
-                       {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
-                       {"PROCTOR_WHERE", "guest"},
-                       {"PROCTOR_TEST_NAME", test.name},
-                       {"PROCTOR_JOB_ID", options_.job_id}});
+  r->spawn.argv = guest->ExecArgv(
+      guest_path, test.requires_,
+      {{"DATA", data},
+       {"AUTOTEST_DATA", data},
+       {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
+       {"XML_OUTPUT_FILE", GuestPool::GuestJunitFile(test.index)},
+       {"PROCTOR_WHERE", "guest"},
+       {"PROCTOR_TEST_NAME", test.name},
+       {"PROCTOR_JOB_ID", options_.job_id}});
   r->spawn.env = options_.env;
   return true;
 }
@@ -315,14 +319,25 @@ std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
   return finished;
 }
 
+void ProcessRunner::FetchGuestFiles(Running* r) {
+  GuestPool* guest = options_.guest;
+  if (guest == nullptr) return;
+  // guest-exec exits 255 when it lost the guest.
+  r->guest_lost = r->exit->exited && r->exit->code == 255 && !r->timed_out &&
+                  !r->interrupted && guest->DeadWithin(absl::Seconds(3));
+  if (r->guest_lost || !guest->Alive()) return;
+  absl::Status fetched = guest->FetchOutputs(r->test.index, r->abs_dir);
+  if (!fetched.ok()) {
+    job_->Log(absl::StrCat(r->test.dir,
+                           ": guest outputs not copied: ", fetched.message()));
+  }
+}
+
 void ProcessRunner::GuestAftermath(Running* r, Status* status,
                                    std::string* reason) {
   GuestPool* guest = options_.guest;
   if (guest == nullptr) return;
-  // guest-exec exits 255 when it lost the guest: if QEMU is gone too, the
-  // guest crashed or powered off under the test.
-  if (r->exit->exited && r->exit->code == 255 && !r->timed_out &&
-      !r->interrupted && guest->DeadWithin(absl::Seconds(3))) {
+  if (r->guest_lost) {
     CopyConsoleLog(*guest, r->abs_dir);
     std::string said = guest->ConsoleVerdict();
     *status = ERROR;
@@ -332,18 +347,10 @@ void ProcessRunner::GuestAftermath(Running* r, Status* status,
         "); its console log is in guest/console.log");
     job_->Log(absl::StrCat(r->test.dir, ": ", *reason));
   }
-  if (guest->Alive()) {
-    absl::Status fetched =
-        guest->FetchOutputs(r->test.index, r->abs_dir + "/outputs");
-    if (!fetched.ok()) {
-      job_->Log(absl::StrCat(
-          r->test.dir, ": guest outputs not copied: ", fetched.message()));
-    }
-    if (options_.vm_per_test) {
-      // The VM was this test's alone: its console log belongs with it.
-      CopyConsoleLog(*guest, r->abs_dir);
-      guest->Shutdown();
-    }
+  if (guest->Alive() && options_.vm_per_test) {
+    // The VM was this test's alone: its console log belongs with it.
+    CopyConsoleLog(*guest, r->abs_dir);
+    guest->Shutdown();
   }
   // A guest test skipped for a requirement the guest lacks: the script
   // guest-exec ran said which on stderr ("proctor: requires cmd:cc: ...").
@@ -358,7 +365,6 @@ std::string ProcessRunner::JunitFile(const PlannedTest& test) {
 }
 
 absl::StatusOr<JunitReport> ProcessRunner::ReadTestJunit(Running* r) {
-  if (r->test.in_guest()) return absl::NotFoundError("a guest test");
   std::string path = r->abs_dir + "/" + JunitFile(r->test);
   if (!r->test.junit.empty()) {
     // junit=PATH names a file in outputs/: a directory on the way that is a
@@ -381,7 +387,7 @@ TestResult ProcessRunner::Finish(Running* r) {
   const PlannedTest& test = r->test;
   absl::Time end = absl::Now();
   std::optional<tap::Document> doc = r->stdout_judge.Finish();
-
+  if (test.in_guest()) FetchGuestFiles(r);
   absl::StatusOr<JunitReport> junit = ReadTestJunit(r);
   Outcome outcome;
   outcome.exit = *r->exit;

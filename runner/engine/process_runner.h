@@ -79,8 +79,11 @@ class ProcessRunner : public TestRunner {
   static std::string JunitFile(const PlannedTest& test);
   // The JUnit file the test wrote, if any (NotFound: none).
   absl::StatusOr<JunitReport> ReadTestJunit(Running* r);
-  // What a guest test left behind: a crashed guest, its outputs, the VM of
-  // a --vm-per-test test. May change the verdict.
+  // A guest test's $OUTPUTDIR and JUnit file, copied into its directory
+  // before it is judged (unless the guest was lost under it).
+  void FetchGuestFiles(Running* r);
+  // What a guest test left behind: a crashed guest, the VM of a
+  // --vm-per-test test. May change the verdict.
   void GuestAftermath(Running* r, Status* status, std::string* reason);
 
   ProcessRunnerOptions options_;

@@ -149,19 +149,39 @@ std::string GuestPool::ConsoleVerdict() const {
              : "";
 }
 
-std::string GuestPool::GuestOutputDir(int index) {
+namespace {
+
+// Guest test `index`'s directory in the guest: outputs/ ($OUTPUTDIR) and
+// test.xml ($XML_OUTPUT_FILE), as in its directory on the host.
+std::string GuestTestDir(int index) {
   return absl::StrCat("/tmp/proctor-outputs/", index);
 }
 
-absl::Status GuestPool::FetchOutputs(int index, const std::string& dir) {
+}  // namespace
+
+std::string GuestPool::GuestOutputDir(int index) {
+  return GuestTestDir(index) + "/outputs";
+}
+
+std::string GuestPool::GuestJunitFile(int index) {
+  return GuestTestDir(index) + "/test.xml";
+}
+
+absl::Status GuestPool::FetchOutputs(int index, const std::string& test_dir) {
   vmm::SshSession* session = this->session();
   if (session == nullptr) return absl::UnavailableError("no guest session");
-  std::string d = ShellQuote(GuestOutputDir(index));
+  // Only those two names: nothing else the guest leaves there reaches the
+  // test's directory on the host.
+  std::string d = ShellQuote(GuestTestDir(index));
   absl::StatusOr<vmm::CmdResult> r = session->Cmd(
-      absl::StrCat("[ -d ", d, " ] && cd ", d, " && tar -cf - . ; rm -rf ", d),
+      absl::StrCat("cd ", d,
+                   " 2>/dev/null && tar -cf - $(for f in outputs test.xml; do "
+                   "[ -e \"$f\" ] || [ -L \"$f\" ] && echo \"$f\"; done) "
+                   "2>/dev/null; cd / && rm -rf ",
+                   d),
       "", absl::Minutes(5));
   if (!r.ok()) return r.status();
-  return ExtractTar(r->out, dir);
+  return ExtractTar(r->out, test_dir);
 }
 
 std::string GuestPool::GuestPath(const std::string& host_path) const {

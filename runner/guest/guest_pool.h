@@ -74,10 +74,13 @@ class GuestPool {
   std::vector<std::string> ExecArgv(
       const std::string& guest_path, const std::vector<std::string>& requires_,
       const std::vector<std::pair<std::string, std::string>>& env) const;
-  // Moves what guest test `index` left in its $OUTPUTDIR into `dir`.
-  absl::Status FetchOutputs(int index, const std::string& dir);
-  // The guest's $OUTPUTDIR for test `index`.
+  // Moves what guest test `index` left in its $OUTPUTDIR and
+  // $XML_OUTPUT_FILE into outputs/ and test.xml of `test_dir`, its
+  // directory on the host; nothing else is copied.
+  absl::Status FetchOutputs(int index, const std::string& test_dir);
+  // The guest's $OUTPUTDIR and $XML_OUTPUT_FILE for test `index`.
   static std::string GuestOutputDir(int index);
+  static std::string GuestJunitFile(int index);
   // Path of a host file inside the guest ("" if outside the share).
   std::string GuestPath(const std::string& host_path) const;
 

@@ -102,6 +102,52 @@ TEST_F(GuestTest, BothReportsAHostAndAGuestResult) {
             "guest jeos\n");
 }
 
+// A guest test's $XML_OUTPUT_FILE (or junit=PATH in its $OUTPUTDIR) comes
+// back with its outputs and gives its cases, as on the host; what else it
+// leaves beside them stays in the guest.
+TEST_F(GuestTest, GuestTestsJunitFilesGiveTheirCases) {
+  Script("cases.py",
+         "#!/usr/bin/python3\n# proctor: where=guest\nimport os\n"
+         "open(os.environ['XML_OUTPUT_FILE'], 'w').write(\n"
+         "  '<testsuite name=\"g\"><testcase classname=\"g\" name=\"fine\"/>'\n"
+         "  '<testcase classname=\"g\" name=\"broken\">'\n"
+         "  '<failure message=\"in the guest\"/></testcase></testsuite>')\n"
+         "# Beside test.xml: a name the host directory also has.\n"
+         "d = os.path.dirname(os.environ['XML_OUTPUT_FILE'])\n"
+         "open(d + '/stdout', 'w').write('from the guest')\n"
+         "print('ran')\n");
+  Script("named.sh",
+         "#!/bin/sh\n# proctor: where=guest junit=sub/r.xml\n"
+         "mkdir -p \"$OUTPUTDIR/sub\"\n"
+         "echo '<testsuite><testcase name=\"one\"/></testsuite>' > "
+         "\"$OUTPUTDIR/sub/r.xml\"\n");
+  Script("link.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "ln -s /etc/passwd \"$XML_OUTPUT_FILE\"\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  JobResult job = LatestJob();
+  std::optional<TestResult> cases = Find(job, "cases.py");
+  ASSERT_TRUE(cases.has_value());
+  EXPECT_EQ(cases->status(), FAIL);
+  EXPECT_EQ(cases->reason(),
+            "JUnit: 1 of 2 cases failed, first: g.broken: in the guest");
+  ASSERT_EQ(cases->junit_cases_size(), 2);
+  EXPECT_EQ(cases->junit_cases(0).description(), "g.fine");
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/001-cases.py/stdout"), "ran\n");
+  std::optional<TestResult> named = Find(job, "named.sh");
+  ASSERT_TRUE(named.has_value());
+  EXPECT_EQ(named->status(), PASS);
+  EXPECT_EQ(named->junit_summary().cases(), 1);
+  EXPECT_EQ(named->junit_summary().file(), "outputs/sub/r.xml");
+  std::optional<TestResult> link = Find(job, "link.sh");
+  ASSERT_TRUE(link.has_value());
+  EXPECT_EQ(link->status(), PASS);
+  ASSERT_EQ(link->junit_summary().diagnostics_size(), 1);
+  EXPECT_THAT(link->junit_summary().diagnostics(0),
+              HasSubstr("is a symlink: not read"));
+}
+
 TEST_F(GuestTest, RequirementsAreCheckedInTheGuest) {
   Script("met.sh",
          "#!/bin/sh\n# proctor: where=guest requires=root,file:/etc/passwd,"
