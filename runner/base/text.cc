@@ -47,6 +47,18 @@ std::string Sanitize(absl::string_view bytes, bool xml) {
   std::string out;
   out.reserve(bytes.size());
   for (size_t i = 0; i < bytes.size();) {
+    // Most text is printable ASCII: copied a run at a time.
+    size_t run = i;
+    while (run < bytes.size() &&
+           ((bytes[run] >= 0x20 && bytes[run] < 0x7f) || bytes[run] == '\n' ||
+            bytes[run] == '\t' || bytes[run] == '\r')) {
+      ++run;
+    }
+    if (run > i) {
+      out.append(bytes.data() + i, run - i);
+      i = run;
+      continue;
+    }
     uint32_t cp = 0;
     size_t len = ValidSequenceLength(bytes, i, &cp);
     if (len == 0) {

@@ -44,6 +44,7 @@
 #include "runner/report/console.h"
 #include "runner/report/event_stream.h"
 #include "runner/report/job_store.h"
+#include "runner/report/proto_json.h"
 #include "runner/report/recorder.h"
 #include "runner/report/report_writers.h"
 #include "runner/sysinfo/sysinfo.h"

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <tuple>
 
 #include "absl/strings/str_cat.h"
 #include "runner/report/job_store.h"
@@ -18,8 +19,9 @@ struct PointState {
   std::string verdict;
   std::string description;
 };
-using PointKey =
-    std::pair<int64_t, std::string>;  // TAP {n, ""}, JUnit {-1, name}
+// TAP {n, "", 0}; JUnit {-1, name, k}, the k-th case of that name (a
+// file may hold one name twice, and both are cases).
+using PointKey = std::tuple<int64_t, std::string, int>;
 
 std::string Verdict(const TapPoint& p) {
   std::string verdict = p.ok() ? "ok" : "not ok";
@@ -30,10 +32,12 @@ std::string Verdict(const TapPoint& p) {
 std::map<PointKey, PointState> Points(const TestResult& t) {
   std::map<PointKey, PointState> points;
   for (const TapPoint& p : t.tap_points()) {
-    points[{p.number(), ""}] = {p.number(), Verdict(p), p.description()};
+    points[{p.number(), "", 0}] = {p.number(), Verdict(p), p.description()};
   }
+  std::map<std::string, int> seen;
   for (const TapPoint& p : t.junit_cases()) {
-    points[{-1, p.description()}] = {p.number(), Verdict(p), p.description()};
+    points[{-1, p.description(), seen[p.description()]++}] = {
+        p.number(), Verdict(p), p.description()};
   }
   return points;
 }

@@ -71,6 +71,24 @@ TEST(JobDiffTest, TapPointChangesAreListedEvenWhenTheVerdictHolds) {
                                   "3 three: [] -> [ok]"));
 }
 
+TEST(JobDiffTest, JunitCasesOfOneNameAreComparedInTurn) {
+  JobResult a, b;
+  for (JobResult* job : {&a, &b}) {
+    TestResult* t = Add(job, "gtest", job == &a ? PASS : FAIL);
+    for (int i = 1; i <= 2; ++i) {
+      TapPoint* c = t->add_junit_cases();
+      c->set_number(i);
+      c->set_description("Suite.Same");
+      c->set_ok(job == &a || i == 1);
+    }
+  }
+  JobDiff d = DiffJobs(a, {}, b, {}, {});
+  ASSERT_EQ(d.changes_size(), 1);
+  ASSERT_EQ(d.changes(0).points_size(), 1);
+  EXPECT_EQ(d.changes(0).points(0).number(), 2);
+  EXPECT_EQ(d.changes(0).points(0).after(), "not ok");
+}
+
 TEST(JobDiffTest, DurationChangesCountOnlyBeyondBothThresholds) {
   JobResult a, b;
   Add(&a, "slow.sh", PASS, 1.0);

@@ -8,6 +8,7 @@
 #include "runner/base/atomic_file.h"
 #include "runner/base/time_format.h"
 #include "runner/report/html_report.h"
+#include "runner/report/proto_json.h"
 #include "runner/report/report_writers.h"
 
 namespace proctor {
@@ -73,17 +74,7 @@ absl::Status Recorder::Add(TestResult result) {
 
 absl::Status Recorder::WriteJobFiles() {
   Summarize(job_, job_.mutable_summary());
-  struct rusage usage;
-  if (getrusage(RUSAGE_SELF, &usage) == 0) {
-    job_.set_runner_max_rss_kb(usage.ru_maxrss);
-    job_.set_runner_cpu_seconds(
-        usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
-        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
-  }
   absl::Status status = absl::OkStatus();
-  absl::StatusOr<std::string> json = ToJson(job_);
-  if (!json.ok()) return json.status();
-  status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
   absl::StatusOr<std::string> xml = RenderJunit(job_);
   if (!xml.ok()) return xml.status();
   status.Update(WriteFileAtomically(dir_->path() + "/results.xml", *xml));
@@ -93,6 +84,18 @@ absl::Status Recorder::WriteJobFiles() {
   // reads each test's output, which the adaptive interval pays for.
   status.Update(WriteFileAtomically(dir_->path() + "/results.html",
                                     RenderHtml(job_, dir_->path())));
+  // Measured after the other views were rendered, so that the figure
+  // includes them; printing the JSON itself stays small (proto_json.h).
+  struct rusage usage;
+  if (getrusage(RUSAGE_SELF, &usage) == 0) {
+    job_.set_runner_max_rss_kb(usage.ru_maxrss);
+    job_.set_runner_cpu_seconds(
+        usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
+        (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
+  }
+  absl::StatusOr<std::string> json = ToJson(job_);
+  if (!json.ok()) return json.status();
+  status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
   dirty_ = false;
   return status;
 }

@@ -94,22 +94,6 @@ void WriteTapPoints(tap::Writer* w,
 
 }  // namespace
 
-absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message,
-                                   bool include_defaults) {
-  google::protobuf::util::JsonPrintOptions options;
-  options.add_whitespace = true;
-  options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = include_defaults;
-  std::string out;
-  auto status =
-      google::protobuf::util::MessageToJsonString(message, &out, options);
-  if (!status.ok()) {
-    return absl::InternalError(
-        absl::StrCat("JSON: ", std::string(status.message())));
-  }
-  return out;
-}
-
 absl::StatusOr<std::string> RenderJunit(const JobResult& job) {
   XmlWriter writer;
   XmlWriter* x = &writer;

@@ -68,12 +68,5 @@ TEST(TapReportTest, ReadsBackAsOnePointPerTest) {
   EXPECT_EQ(doc.points[2].reason, "no disk");
 }
 
-TEST(JsonTest, UsesProtoFieldNamesAndEnumNames) {
-  absl::StatusOr<std::string> json = ToJson(SampleJob());
-  ASSERT_TRUE(json.ok());
-  EXPECT_THAT(*json, HasSubstr("\"duration_seconds\": 12"));
-  EXPECT_THAT(*json, HasSubstr("\"status\": \"TIMEOUT\""));
-}
-
 }  // namespace
 }  // namespace proctor

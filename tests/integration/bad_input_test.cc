@@ -19,6 +19,7 @@
 namespace proctor::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 class BadInputTest : public ProctorTest {
@@ -281,6 +282,106 @@ TEST_F(BadInputTest, AHundredThousandJunitCasesKeepTheLateFailureAndMemory) {
   std::string xml = ReadFile(LatestJobDir() + "/results.xml");
   EXPECT_NE(xml.find("name=\"99999 - c.t99999\""), std::string::npos);
   EXPECT_LT(job.runner_max_rss_kb(), 32 * 1024);
+}
+
+TEST_F(BadInputTest, XmlThatIsNotJunitIsSaidAndTheExitStatusDecides) {
+  Script("html-pass.sh",
+         "#!/bin/sh\necho '<html><body><p>ok</p></body></html>' > "
+         "\"$XML_OUTPUT_FILE\"\n");
+  Script("html-fail.sh",
+         "#!/bin/sh\necho '<html/>' > \"$XML_OUTPUT_FILE\"\nexit 1\n");
+  RunOutput r = RunSuite();
+  EXPECT_THAT(
+      r.lines,
+      ElementsAre(HasSubstr("Results stored in"), "html-fail.sh -- FAIL",
+                  "html-pass.sh -- PASS", "1 passed, 1 failed, 0 skipped"));
+  JobResult job = LatestJob();
+  EXPECT_EQ(Find(job, "html-pass.sh")->reason(),
+            "JUnit: the JUnit file's root is not <testsuites> or "
+            "<testsuite>; the exit status decides");
+  std::optional<TestResult> failing = Find(job, "html-fail.sh");
+  ASSERT_TRUE(failing.has_value());
+  EXPECT_EQ(failing->reason(), "exit status 1");
+  ASSERT_EQ(failing->junit_summary().diagnostics_size(), 1);
+  EXPECT_THAT(failing->junit_summary().diagnostics(0),
+              HasSubstr("root is not <testsuites>"));
+}
+
+// 1 GiB of well-formed cases: the first 256 MiB are read (several million
+// cases counted, 5 000 kept), the rest is said, and the runner stays small.
+TEST_F(BadInputTest, AJunitFileOfOneGibIsReadToTheLimitInBoundedMemory) {
+  Script("huge.py",
+         "#!/usr/bin/python3\nimport os\n"
+         "case = b'<testcase classname=\"c\" name=\"t\"/>\\n'\n"
+         "block = case * (1024 * 1024 // len(case))\n"
+         "with open(os.environ['XML_OUTPUT_FILE'], 'wb') as f:\n"
+         "    f.write(b'<testsuite name=\"huge\">')\n"
+         "    for _ in range(1024 * 1024 * 1024 // len(block) + 1):\n"
+         "        f.write(block)\n"
+         "    f.write(b'</testsuite>')\n");
+  RunOutput r = RunSuite();
+  EXPECT_EQ(r.lines[1], "huge.py -- PASS");
+  JobResult job = LatestJob();
+  std::optional<TestResult> t = Find(job, "huge.py");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_THAT(t->reason(),
+              ::testing::MatchesRegex(
+                  "JUnit: the JUnit file has 107[0-9]+ bytes: only the "
+                  "first 268435456 were read; the exit status decides"));
+  EXPECT_GT(t->junit_summary().cases(), 7000000);
+  EXPECT_EQ(t->junit_cases_size(), 5000);
+  EXPECT_EQ(t->junit_summary().cases_not_stored(),
+            t->junit_summary().cases() - 5000);
+  EXPECT_LT(job.runner_max_rss_kb(), 32 * 1024);
+  std::filesystem::remove(LatestJobDir() + "/tests/001-huge.py/test.xml");
+}
+
+// Case names that are not UTF-8 (or hold control characters) lose no case:
+// the bytes become U+FFFD, and every result file stays valid.
+TEST_F(BadInputTest, InvalidUtf8InJunitCaseNamesKeepsEveryCase) {
+  Script("latin1.py",
+         "#!/usr/bin/python3\nimport os\n"
+         "open(os.environ['XML_OUTPUT_FILE'], 'wb').write(\n"
+         "  b'<testsuite><testcase classname=\"c\" name=\"caf\\xe9\"/>'\n"
+         "  b'<testcase classname=\"c\" name=\"bell\\x07\\xff\">'\n"
+         "  b'<failure message=\"\\xfe bad\"/></testcase>'\n"
+         "  b'<testcase classname=\"c\" name=\"last\"/></testsuite>')\n");
+  RunSuite();
+  JobResult job = LatestJob();  // parses: the JSON is valid UTF-8
+  std::optional<TestResult> t = Find(job, "latin1.py");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_TRUE(t->junit_summary().diagnostics().empty());
+  ASSERT_EQ(t->junit_cases_size(), 3);
+  EXPECT_EQ(t->junit_cases(0).description(), "c.caf\xef\xbf\xbd");
+  EXPECT_EQ(t->junit_cases(1).description(), "c.bell\xef\xbf\xbd");
+  EXPECT_EQ(t->junit_cases(2).description(), "c.last");
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  EXPECT_NE(xml.find("2 - c.bell\xef\xbf\xbd"), std::string::npos);
+  EXPECT_EQ(xml.find('\x07'), std::string::npos);
+}
+
+// Two cases of one name are two cases: both kept, counted and shown, and
+// the failing one fails the test.
+TEST_F(BadInputTest, DuplicateJunitCaseNamesAreBothKept) {
+  Script("twice.sh",
+         "#!/bin/sh\necho '<testsuite><testcase classname=\"c\" "
+         "name=\"same\"/><testcase classname=\"c\" name=\"same\">"
+         "<failure message=\"second\"/></testcase></testsuite>' > "
+         "\"$XML_OUTPUT_FILE\"\n");
+  RunSuite();
+  std::optional<TestResult> t = Find(LatestJob(), "twice.sh");
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->status(), FAIL);
+  EXPECT_EQ(t->reason(), "JUnit: 1 of 2 cases failed, first: c.same: second");
+  ASSERT_EQ(t->junit_cases_size(), 2);
+  EXPECT_TRUE(t->junit_cases(0).ok());
+  EXPECT_FALSE(t->junit_cases(1).ok());
+  std::string xml = ReadFile(LatestJobDir() + "/results.xml");
+  EXPECT_NE(xml.find("name=\"1 - c.same\""), std::string::npos);
+  EXPECT_NE(xml.find("name=\"2 - c.same\""), std::string::npos);
+  RunOutput shown = Run({"results", "show", "--results-dir=" + results()});
+  EXPECT_THAT(shown.out, HasSubstr("c.same"));
 }
 
 // A JUnit file that keeps growing after the test exits (a writer that

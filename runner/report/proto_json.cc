@@ -1,0 +1,106 @@
+#include "runner/report/proto_json.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/util/json_util.h"
+
+namespace proctor {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+
+absl::StatusOr<std::string> Print(const Message& message,
+                                  bool include_defaults) {
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  options.always_print_primitive_fields = include_defaults;
+  std::string out;
+  auto status =
+      google::protobuf::util::MessageToJsonString(message, &out, options);
+  if (!status.ok()) {
+    return absl::InternalError(
+        absl::StrCat("JSON: ", std::string(status.message())));
+  }
+  return out;
+}
+
+// The repeated message fields of `message` that hold something.
+std::vector<const FieldDescriptor*> FilledLists(const Message& message) {
+  std::vector<const FieldDescriptor*> lists;
+  const google::protobuf::Descriptor* d = message.GetDescriptor();
+  for (int i = 0; i < d->field_count(); ++i) {
+    const FieldDescriptor* f = d->field(i);
+    if (f->is_repeated() && !f->is_map() &&
+        f->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+        message.GetReflection()->FieldSize(message, f) > 0) {
+      lists.push_back(f);
+    }
+  }
+  return lists;
+}
+
+absl::StatusOr<std::string> PrintInParts(const Message& message) {
+  std::vector<const FieldDescriptor*> lists = FilledLists(message);
+  if (lists.empty()) return Print(message, true);
+  // The message with those lists emptied: protobuf prints each as
+  // `"name": []`, where the elements, printed alone, then go.
+  std::unique_ptr<Message> shell(message.New());
+  shell->CopyFrom(message);
+  for (const FieldDescriptor* f : lists) {
+    shell->GetReflection()->ClearField(shell.get(), f);
+  }
+  absl::StatusOr<std::string> out = Print(*shell, true);
+  if (!out.ok()) return out.status();
+  // Each list's place in the shell, found before any is filled (a filled
+  // one holds empty lists of its own), then filled from the last.
+  std::vector<std::pair<size_t, const FieldDescriptor*>> places;
+  for (const FieldDescriptor* f : lists) {
+    // A quote inside a JSON string is escaped: the marker is unique.
+    size_t at = out->find(absl::StrCat("\"", f->name(), "\": []"));
+    if (at == std::string::npos) {
+      return absl::InternalError(
+          absl::StrCat("JSON: no empty list for ", f->name()));
+    }
+    places.push_back({at, f});
+  }
+  std::sort(places.rbegin(), places.rend());
+  const google::protobuf::Reflection* r = message.GetReflection();
+  for (const auto& [at, f] : places) {
+    size_t line = out->rfind('\n', at) + 1;  // npos + 1 is 0
+    // protobuf indents one space a level.
+    std::string indent(at - line + 1, ' ');
+    std::string elements;
+    for (int i = 0; i < r->FieldSize(message, f); ++i) {
+      absl::StatusOr<std::string> e =
+          PrintInParts(r->GetRepeatedMessage(message, f, i));
+      if (!e.ok()) return e.status();
+      // Printed alone it ends with a newline and starts at column 0.
+      if (!e->empty() && e->back() == '\n') e->pop_back();
+      absl::StrAppend(&elements, i == 0 ? "" : ",\n", indent,
+                      absl::StrReplaceAll(*e, {{"\n", "\n" + indent}}));
+    }
+    std::string empty = absl::StrCat("\"", f->name(), "\": []");
+    out->replace(at, empty.size(),
+                 absl::StrCat("\"", f->name(), "\": [\n", elements, "\n",
+                              indent.substr(1), "]"));
+  }
+  return out;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> ToJson(const Message& message,
+                                   bool include_defaults) {
+  return include_defaults ? PrintInParts(message)
+                          : Print(message, include_defaults);
+}
+
+}  // namespace proctor
