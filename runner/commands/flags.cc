@@ -13,6 +13,13 @@ ABSL_FLAG(std::string, kill_grace, "5s",
           "time between SIGTERM and SIGKILL for a test over its timeout");
 ABSL_FLAG(std::string, filter, "",
           "run only tests whose name matches this RE2 pattern");
+ABSL_FLAG(std::string, shard, "",
+          "run shard K of N (K/N, 1-based); default: Bazel's "
+          "TEST_SHARD_INDEX/TEST_TOTAL_SHARDS, else GitLab's "
+          "CI_NODE_INDEX/CI_NODE_TOTAL");
+ABSL_FLAG(std::string, shard_by, "name",
+          "how tests are dealt to shards: name (every N-th by name), or "
+          "durations:JOB (balanced by the durations JOB recorded)");
 ABSL_FLAG(std::vector<std::string>, tags, {},
           "run only tests with one of these tags; -TAG excludes");
 ABSL_FLAG(std::string, where, "",
@@ -84,9 +91,11 @@ const std::vector<std::string> kRunFlags = {
     "tags",         "where",      "format",  "data",           "keep_tmp",
     "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
     "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test",
-    "rerun_failed", "until_pass", "quiet",   "verbose",        "json_stream"};
-const std::vector<std::string> kListFlags = {"filter",  "tags",   "where",
-                                             "timeout", "format", "data"};
+    "rerun_failed", "until_pass", "quiet",   "verbose",        "json_stream",
+    "shard",        "shard_by"};
+const std::vector<std::string> kListFlags = {
+    "filter", "tags",  "where",    "timeout",    "format",
+    "data",   "shard", "shard_by", "results_dir"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};
 const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",

@@ -13,6 +13,8 @@ ABSL_DECLARE_FLAG(int, jobs);
 ABSL_DECLARE_FLAG(std::string, timeout);
 ABSL_DECLARE_FLAG(std::string, kill_grace);
 ABSL_DECLARE_FLAG(std::string, filter);
+ABSL_DECLARE_FLAG(std::string, shard);
+ABSL_DECLARE_FLAG(std::string, shard_by);
 ABSL_DECLARE_FLAG(std::vector<std::string>, tags);
 ABSL_DECLARE_FLAG(std::string, where);
 ABSL_DECLARE_FLAG(std::string, format);

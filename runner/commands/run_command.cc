@@ -390,10 +390,26 @@ void CollectJobSysinfo(JobDir* dir, const RunSettings& s, const char* phase) {
   }
 }
 
+// A shard left without tests (more shards than tests) passes; it says so,
+// on stderr and in job.log, so that a misconfigured fan-out is noticed.
+void SayTheShardIsEmpty(JobDir* dir, const PlanOptions& plan) {
+  PlanOptions whole = plan;
+  whole.shard = ShardSpec();
+  absl::StatusOr<std::vector<PlannedTest>> all = PlanTests(whole);
+  size_t n = all.ok() ? all->size() : 0;
+  std::string said =
+      absl::StrCat("shard ", plan.shard.Name(), " has no tests: the suite has ",
+                   n, n == 1 ? " test" : " tests");
+  absl::FPrintF(stderr, "proctor: %s\n", said);
+  dir->Log(said);
+}
+
 // The job's result as it starts: id, directory, time, command line.
 JobResult InitialJob(const JobDir& dir, absl::Time start,
-                     const std::vector<std::string>& args) {
+                     const std::vector<std::string>& args,
+                     const ShardSpec& shard) {
   JobResult job;
+  if (shard.sharded()) job.set_shard(shard.Name());
   job.set_id(dir.id());
   job.set_dir(dir.path());
   job.set_start_time(FormatRfc3339(start));
@@ -525,7 +541,7 @@ int RunCommand(const std::vector<std::string>& args) {
   absl::StatusOr<std::vector<PlannedTest>> tests = PlanTests(s.plan);
   // Bazel asks a sharded test to say it shards by touching this file.
   if (std::string f = Getenv("TEST_SHARD_STATUS_FILE");
-      !f.empty() && s.plan.total_shards > 0) {
+      !f.empty() && s.plan.shard.total > 0) {
     std::ofstream touch(f, std::ios::app);
   }
   if (!tests.ok())
@@ -552,7 +568,8 @@ int RunCommand(const std::vector<std::string>& args) {
   if (s.sysinfo_mode == SysinfoMode::kPerTest)
     s.runner.per_test_sysinfo = &s.sysinfo;
 
-  Recorder recorder(&dir, InitialJob(dir, start, args));
+  if (tests->empty()) SayTheShardIsEmpty(&dir, s.plan);
+  Recorder recorder(&dir, InitialJob(dir, start, args, s.plan.shard));
   if (s.events != nullptr)
     s.events->JobStarted(dir.id(), dir.path(), static_cast<int>(tests->size()));
   // A host test that requires=vm uses the job's guest too (PROCTOR_VM).

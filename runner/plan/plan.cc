@@ -88,18 +88,6 @@ absl::Status NothingToRun(const PlanOptions& o, bool selected,
                    selected ? " (after --filter/--tags)" : "", hint));
 }
 
-// Every total-th test from the index-th.
-std::vector<PlannedTest> Shard(std::vector<PlannedTest> plan, int index,
-                               int total) {
-  std::vector<PlannedTest> mine;
-  for (size_t i = 0; i < plan.size(); ++i) {
-    if (static_cast<int>(i % static_cast<size_t>(total)) == index) {
-      mine.push_back(std::move(plan[i]));
-    }
-  }
-  return mine;
-}
-
 }  // namespace
 
 absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
@@ -134,9 +122,7 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
   if (plan.empty()) {
     return NothingToRun(o, filter != nullptr || !o.tags.empty(), unexecutable);
   }
-  if (o.total_shards > 1) {
-    plan = Shard(std::move(plan), o.shard_index, o.total_shards);
-  }
+  plan = TakeShard(std::move(plan), o.shard);
   int total = static_cast<int>(plan.size());
   for (int i = 0; i < total; ++i) {
     plan[i].index = i + 1;

@@ -14,6 +14,7 @@
 #include "absl/time/time.h"
 #include "runner/plan/metadata.h"
 #include "runner/plan/planned_test.h"
+#include "runner/plan/shard.h"
 
 namespace proctor {
 
@@ -29,11 +30,9 @@ struct PlanOptions {
   bool format_explicit = false;
   std::string skip_dir;
   std::string path_env;
-  // Sharding (Bazel's TEST_TOTAL_SHARDS/TEST_SHARD_INDEX): this run keeps
-  // every total-th test from the index-th, counted after filtering; a shard
+  // The shard this run keeps (shard.h), chosen after filtering; a shard
   // left with none is an empty plan, not an error.
-  int shard_index = 0;
-  int total_shards = 0;
+  ShardSpec shard;
 };
 
 // Errors are usage errors (exit 2): a missing path, a bad pattern, or no

@@ -140,13 +140,24 @@ TEST_F(PlanTest, BadFilterIsAUsageError) {
 
 TEST_F(PlanTest, ShardsAreDisjointAndCoverEveryTest) {
   for (const char* n : {"a.sh", "b.sh", "c.sh", "d.sh", "e.sh"}) Test(n);
-  options_.total_shards = 2;
-  options_.shard_index = 0;
+  options_.shard.total = 2;
+  options_.shard.index = 0;
   std::vector<std::string> first = Names();
-  options_.shard_index = 1;
+  options_.shard.index = 1;
   std::vector<std::string> second = Names();
   EXPECT_THAT(first, ElementsAre("a.sh", "c.sh", "e.sh"));
   EXPECT_THAT(second, ElementsAre("b.sh", "d.sh"));
+}
+
+// Tests are numbered within their shard: shard 2's first test is 001.
+TEST_F(PlanTest, AShardsTestsAreNumberedFromOne) {
+  for (const char* n : {"a.sh", "b.sh", "c.sh"}) Test(n);
+  options_.shard.total = 2;
+  options_.shard.index = 1;
+  std::vector<PlannedTest> plan = Plan();
+  ASSERT_EQ(plan.size(), 1u);
+  EXPECT_EQ(plan[0].index, 1);
+  EXPECT_EQ(plan[0].dir, "tests/001-b.sh");
 }
 
 TEST_F(PlanTest, TestsAreNumberedInRunOrderWithTheirDirectories) {

@@ -58,7 +58,8 @@ for c in counts-words.sh has-scratch-space.sh tap-points.sh "1 - sort is stable"
   "2 - uniq drops repeats" writes-output.sh sees-env.sh in-the-guest.sh kernel-facts.sh \
   "1 - x86_64" "struct_roundtrip.py [host]" "struct_roundtrip.py [guest]" \
   "tap_from_python.py [guest]" "2 - arithmetic" "arith [host]" "arith [guest]" \
-  "2 - integer division truncates" GuestAndHostBothReportAnUptime; do
+  "2 - integer division truncates" GuestAndHostBothReportAnUptime \
+  "1 - StringsTest.ReversedTwiceIsTheSame" "4 - StringsTest.NeedsAWideLocale"; do
   check "case '$c' is reported" has "$all" "$c"
 done
 zipped() { unzip -l "$logs/$1/test.outputs/outputs.zip" 2>/dev/null; }
@@ -100,6 +101,19 @@ check "the summary does not blame the passing case" eval '! has "$out" "FAILED  
 check "the test log has the case's verdict" has "$(cat "$logs"/failing/suite/test.log)" "broken.sh -- FAIL"
 check "the JUnit report has the failure" has "$(cat "$logs"/failing/suite/test.xml)" '<failure message="exit status 1"'
 
+echo "== a failing GoogleTest case"
+set +e
+out="$(b test //failing:gtest_suite --test_summary=detailed 2>&1)"
+rc=$?
+set -e
+check "the wrapped GoogleTest binary fails its target" test "$rc" = 3
+check "the summary names the failing GoogleTest case" \
+  has "$out" "FAILED  sorting_test.2 - SortingTest.KeepsDuplicatesOnPurposeBroken"
+check "the summary does not blame the passing GoogleTest case" \
+  eval '! has "$out" "FAILED  sorting_test.1 - SortingTest.SortsAscending"'
+check "the summary counts both cases and the binary" \
+  has "$out" "with 1 passing and 2 failing out of 3 test cases"
+
 echo "== infrastructure failures"
 for t in damaged_image_suite:"sha256 mismatch" no_qemu_suite:"QEMU not found"; do
   name="${t%%:*}"
@@ -116,12 +130,12 @@ echo "== caching"
 b test //... >/dev/null 2>&1 || true  # back to the unfiltered, sharded runs
 out="$(b test //... 2>&1)"
 check "an unchanged workspace is all cached" \
-  test "$(grep -c '(cached) PASSED' <<<"$out")" = 5
+  test "$(grep -c '(cached) PASSED' <<<"$out")" = 6
 printf '#!/bin/sh\ntrue\n' >shell/guest/added.sh
 chmod +x shell/guest/added.sh
 out="$(b test //... 2>&1)"
 check "adding a test runs its suite again" eval '! grep -q "//shell:guest .*(cached)" <<<"$out"'
-check "the other suites stay cached" test "$(grep -c '(cached) PASSED' <<<"$out")" = 4
+check "the other suites stay cached" test "$(grep -c '(cached) PASSED' <<<"$out")" = 5
 check "the added test is reported" has "$(cases "$logs"/shell/guest/test.xml)" added.sh
 
 if ((failures > 0)); then
