@@ -29,6 +29,8 @@ int GuestExecCommand(const std::vector<std::string>& args);
 int VmCommand(const std::vector<std::string>& args);
 int ImageCommand(const std::vector<std::string>& args);
 int ResultsCommand(const std::vector<std::string>& args);
+// `results merge JOB... --into=DIR` (merge_command.cc), given the JOBs.
+int MergeResults(const std::vector<std::string>& jobs);
 
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);

@@ -78,6 +78,8 @@ ABSL_FLAG(std::string, json_stream, "",
 ABSL_FLAG(int, until_pass, 1,
           "run a failing test up to this many times in all; one that passes "
           "on a later try is PASS and flaky");
+ABSL_FLAG(std::string, into, "",
+          "results merge: the merged job's directory (new, or empty)");
 ABSL_FLAG(int, tail, 10, "lines of each failing test's output to show");
 ABSL_FLAG(double, duration_factor, 1.5,
           "report a test whose duration changed by at least this factor...");
@@ -102,6 +104,7 @@ const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",
                                            "accel", "boot_timeout"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
 const std::vector<std::string> kResultsFlags = {
-    "results_dir", "json", "tail", "duration_factor", "min_duration_change"};
+    "results_dir",         "json", "tail", "duration_factor",
+    "min_duration_change", "into"};
 
 }  // namespace proctor

@@ -37,6 +37,7 @@ ABSL_DECLARE_FLAG(int, until_pass);
 ABSL_DECLARE_FLAG(bool, quiet);
 ABSL_DECLARE_FLAG(bool, verbose);
 ABSL_DECLARE_FLAG(std::string, json_stream);
+ABSL_DECLARE_FLAG(std::string, into);
 ABSL_DECLARE_FLAG(int, tail);
 ABSL_DECLARE_FLAG(double, duration_factor);
 ABSL_DECLARE_FLAG(std::string, min_duration_change);

@@ -1,4 +1,5 @@
-// `proctor results list | show [JOB] | diff JOB_A JOB_B`: the jobs in a
+// `proctor results list | show [JOB] | diff JOB_A JOB_B` (and `merge`,
+// merge_command.cc): the jobs in a
 // results directory, read back from their result trees. A JOB is latest
 // (the default), latest~N, a job directory or its name, or a part of the
 // name only one job has. --json prints the same as protobuf JSON.
@@ -30,8 +31,8 @@ namespace proctor {
 namespace {
 
 constexpr char kUsage[] =
-    "usage: proctor results list | show [JOB] | diff JOB_A JOB_B "
-    "[--results-dir=DIR] [--json]\n"
+    "usage: proctor results list | show [JOB] | diff JOB_A JOB_B | "
+    "merge JOB... --into=DIR [--results-dir=DIR] [--json]\n"
     "JOB: latest (default), latest~N, a job directory, its name, or a part "
     "of the name\nonly one job has";
 
@@ -233,6 +234,7 @@ int ResultsCommand(const std::vector<std::string>& args) {
   if (verb == "list") return List(rest);
   if (verb == "show") return Show(rest);
   if (verb == "diff") return Diff(rest);
+  if (verb == "merge") return MergeResults(rest);
   return Fail(kExitUsage,
               absl::StrCat("unknown results command '", verb, "'\n", kUsage));
 }

@@ -60,8 +60,12 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
 
 absl::StatusOr<std::string> ResolveJob(const std::string& results_dir,
                                        const std::string& spec) {
-  if (spec.find('/') != std::string::npos && fs::is_directory(spec))
+  // A path: one with a slash, or a job directory here (a merged job's).
+  std::error_code ec;
+  if ((spec.find('/') != std::string::npos && fs::is_directory(spec)) ||
+      (!spec.empty() && fs::exists(fs::path(spec) / "results.json", ec))) {
     return fs::absolute(spec).lexically_normal().string();
+  }
   absl::StatusOr<std::vector<std::string>> dirs = ListJobDirs(results_dir);
   if (!dirs.ok()) return dirs.status();
   if (dirs->empty())
@@ -165,6 +169,17 @@ std::string Field(const std::string& path, absl::string_view key,
 }  // namespace
 
 SysinfoHighlights Highlights(const std::string& job_dir) {
+  // A merged job has no system of its own: its first shard's stands in.
+  std::error_code ec;
+  if (!fs::exists(job_dir + "/sysinfo", ec) &&
+      fs::is_directory(job_dir + "/shards", ec)) {
+    std::vector<std::string> shards;
+    for (const auto& e : fs::directory_iterator(job_dir + "/shards", ec)) {
+      shards.push_back(e.path().string());
+    }
+    std::sort(shards.begin(), shards.end());
+    if (!shards.empty()) return Highlights(shards[0]);
+  }
   SysinfoHighlights h;
   std::string pre = job_dir + "/sysinfo/pre/";
   h.set_kernel(FirstLine(pre + "uname_-a"));

@@ -23,7 +23,8 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
     const std::string& results_dir);
 
 // The job directory `spec` names: "latest" (or ""), "latest~N" (N jobs
-// before the latest), a path to a job directory, a job directory's name,
+// before the latest), a path to a job directory (with a slash, or a
+// directory here that holds results.json), a job directory's name,
 // or a part of one that only one job has (its id, say). NotFound or
 // InvalidArgument (ambiguous, malformed), with a one-line message.
 absl::StatusOr<std::string> ResolveJob(const std::string& results_dir,
@@ -42,7 +43,8 @@ JobSummary ListEntry(const JobResult& job);
 std::string SummaryLine(const Summary& s);
 
 // Kernel, OS, CPU, QEMU version and accelerator, from the job's sysinfo/
-// and vm/ files; what was not collected stays empty.
+// and vm/ files (a merged job's: its first shard's, by name); what was not
+// collected stays empty.
 SysinfoHighlights Highlights(const std::string& job_dir);
 
 }  // namespace proctor

@@ -72,18 +72,21 @@ absl::Status Recorder::Add(TestResult result) {
   return written;
 }
 
-absl::Status Recorder::WriteJobFiles() {
-  Summarize(job_, job_.mutable_summary());
-  absl::Status status = absl::OkStatus();
-  absl::StatusOr<std::string> xml = RenderJunit(job_);
+absl::Status WriteJobReports(const std::string& dir, const JobResult& job) {
+  absl::StatusOr<std::string> xml = RenderJunit(job);
   if (!xml.ok()) return xml.status();
-  status.Update(WriteFileAtomically(dir_->path() + "/results.xml", *xml));
-  status.Update(
-      WriteFileAtomically(dir_->path() + "/results.tap", RenderTap(job_)));
+  absl::Status status = WriteFileAtomically(dir + "/results.xml", *xml);
+  status.Update(WriteFileAtomically(dir + "/results.tap", RenderTap(job)));
   // With the others, so that a runner killed mid-job leaves one too; it
   // reads each test's output, which the adaptive interval pays for.
-  status.Update(WriteFileAtomically(dir_->path() + "/results.html",
-                                    RenderHtml(job_, dir_->path())));
+  status.Update(
+      WriteFileAtomically(dir + "/results.html", RenderHtml(job, dir)));
+  return status;
+}
+
+absl::Status Recorder::WriteJobFiles() {
+  Summarize(job_, job_.mutable_summary());
+  absl::Status status = WriteJobReports(dir_->path(), job_);
   // Measured after the other views were rendered, so that the figure
   // includes them; printing the JSON itself stays small (proto_json.h).
   struct rusage usage;

@@ -47,6 +47,10 @@ class Recorder {
   absl::Duration interval_ = absl::Seconds(1);
 };
 
+// Writes results.xml, results.tap and results.html of `job` into `dir`,
+// each atomically (results.json is proto_json.h's); the first error.
+absl::Status WriteJobReports(const std::string& dir, const JobResult& job);
+
 // Counts verdicts into `summary`.
 void Summarize(const JobResult& job, Summary* summary);
 

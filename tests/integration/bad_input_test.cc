@@ -22,17 +22,7 @@ namespace {
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
-class BadInputTest : public ProctorTest {
- protected:
-  // Waits until `path` exists (a test announcing it started).
-  static bool WaitForFile(const std::string& path, int seconds = 20) {
-    for (int i = 0; i < seconds * 20; ++i) {
-      if (access(path.c_str(), F_OK) == 0) return true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    return false;
-  }
-};
+class BadInputTest : public ProctorTest {};
 
 TEST_F(BadInputTest, HangingTestTimesOutAndItsGroupIsKilled) {
   Script("hang.sh", "#!/bin/sh\nsleep 1000 &\nsleep 1000\n");

@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -190,6 +192,14 @@ std::optional<TestResult> ProctorTest::Find(const JobResult& job,
   }
   ADD_FAILURE() << "no result for " << name;
   return TestResult();
+}
+
+bool WaitForFile(const std::string& path, int seconds) {
+  for (int i = 0; i < seconds * 20; ++i) {
+    if (access(path.c_str(), F_OK) == 0) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
 }
 
 }  // namespace proctor::testing

@@ -71,6 +71,8 @@ std::string ReadFile(const std::string& path);
 std::string Runfile(const std::string& path);
 std::string ProctorBinary();
 bool ProcessExists(pid_t pid);
+// Whether `path` exists within `seconds`, looking every 50 ms.
+bool WaitForFile(const std::string& path, int seconds = 20);
 
 }  // namespace proctor::testing
 
