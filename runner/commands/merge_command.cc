@@ -54,8 +54,8 @@ absl::StatusOr<std::vector<ShardJob>> LoadShards(
 }
 
 // The merged job's directory: made, and empty. InvalidArgument if it holds
-// something already.
-absl::StatusOr<std::string> MakeInto(const std::string& into) {
+// something already. `*made` says whether it was made here.
+absl::StatusOr<std::string> MakeInto(const std::string& into, bool* made) {
   if (into.empty()) {
     return absl::InvalidArgumentError(
         "results merge needs --into=DIR, the merged job's directory");
@@ -66,6 +66,7 @@ absl::StatusOr<std::string> MakeInto(const std::string& into) {
     return absl::InvalidArgumentError(
         absl::StrCat(dir.string(), " exists and is not empty"));
   }
+  *made = !fs::exists(dir, ec);
   if (absl::Status made = MakeDirs(dir.string()); !made.ok()) return made;
   return fs::canonical(dir, ec).string();
 }
@@ -123,15 +124,23 @@ int MergeResults(const std::vector<std::string>& specs) {
   absl::StatusOr<std::vector<ShardJob>> shards = LoadShards(specs);
   if (!shards.ok())
     return Fail(kExitUsage, std::string(shards.status().message()));
-  absl::StatusOr<std::string> into = MakeInto(absl::GetFlag(FLAGS_into));
+  bool made = false;
+  absl::StatusOr<std::string> into = MakeInto(absl::GetFlag(FLAGS_into), &made);
   if (!into.ok()) return StatusExit(into.status());
   absl::StatusOr<JobResult> merged = MergeJobs(*shards, *into);
   absl::Status done =
       merged.ok() ? CopyShards(*shards, *into) : merged.status();
   if (done.ok()) done = WriteMerged(*merged, *shards, *into);
   if (!done.ok()) {
+    // DIR as it was: gone if made here, else empty again.
     std::error_code ec;
-    fs::remove_all(*into, ec);
+    if (made) {
+      fs::remove_all(*into, ec);
+    } else {
+      for (const auto& e : fs::directory_iterator(*into, ec)) {
+        fs::remove_all(e.path(), ec);
+      }
+    }
     return StatusExit(done);
   }
   for (const std::string& note : merged->merge_notes()) {

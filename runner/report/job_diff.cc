@@ -98,6 +98,12 @@ JobDiff DiffJobs(const JobResult& before, const SysinfoHighlights& before_sys,
       p->set_description(was.description);
       p->set_before(was.verdict);
     }
+    // In the order the test reported them.
+    std::stable_sort(change.mutable_points()->begin(),
+                     change.mutable_points()->end(),
+                     [](const PointChange& x, const PointChange& y) {
+                       return x.number() < y.number();
+                     });
     double lo = std::min(a->duration_seconds(), b->duration_seconds());
     double hi = std::max(a->duration_seconds(), b->duration_seconds());
     bool slower_or_faster =

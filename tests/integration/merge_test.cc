@@ -142,6 +142,16 @@ TEST_F(MergeTest, ATestInTwoShardsIsAnErrorNamingIt) {
   EXPECT_FALSE(fs::exists(into()));
 }
 
+TEST_F(MergeTest, AnEmptyIntoDirectoryIsLeftEmptyWhenTheMergeFails) {
+  RunShards(2);
+  Run({"run", "--results-dir=" + results(), "--sysinfo=off", "--shard=2/2",
+       suite()});
+  fs::create_directories(into());
+  EXPECT_EQ(Merge({"latest", "latest~1"}).exit_code, 2);
+  ASSERT_TRUE(fs::is_directory(into()));
+  EXPECT_TRUE(fs::is_empty(into()));
+}
+
 TEST_F(MergeTest, AnotherCommandLineIsMergedButSaid) {
   RunShards(2, {"--timeout=1m"});
   RunOutput r = Merge({"latest", "latest~1"});
