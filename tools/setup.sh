@@ -15,8 +15,9 @@ PACKAGES=(
   procps util-linux iproute2 pciutils kmod
   # guests: QEMU and the image tools (the container later pins its own)
   qemu-system-x86 qemu-utils openssh-client
-  # the container end-to-end test: podman (runc; see tools/containers.conf)
-  podman runc
+  # the container end-to-end tests: podman (runc; see tools/containers.conf)
+  # and Docker (a dockerd the test starts and stops)
+  podman runc docker.io
   # tests/downstream/check.sh reads the zipped undeclared outputs
   unzip
   # tests/integration/html_report_test renders results.html headless

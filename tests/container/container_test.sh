@@ -1,35 +1,83 @@
 #!/bin/bash
-# The OCI image end to end with a real podman: load //container:image into
-# a store of the test's own, run it against the example suite on the host
-# side and in the guest, the virt helpers, a Python test using the standard
-# library, and check the result tree from the host: verdicts,
-# sysinfo, ownership by the --user given, and the exit codes bad input
-# gets. podman runs as root here with runc (tools/containers.conf).
+# The OCI image end to end with a real engine, podman or Docker (the first
+# argument): load //container:image into a store of the test's own (for
+# Docker, a dockerd the test starts with its own data root and socket and
+# stops at the end), run it against the example suite on the host side and
+# in the guest, the virt helpers, a Python test using the standard
+# library, and check the result tree from the host: verdicts, sysinfo,
+# ownership by the --user given, and the exit codes bad input gets. Both
+# run as root here with runc (podman: tools/containers.conf).
 set -euo pipefail
 
 src="$TEST_SRCDIR/proctor"
 export PATH="$PATH:/usr/sbin:/sbin"
-export CONTAINERS_CONF="$src/tools/containers.conf"
-# podman wants a short runroot (under 50 characters): not under TEST_TMPDIR.
-store="$(mktemp -d /tmp/proctor-podman.XXXXXX)"
-podman() {
-  command podman --root "$store/root" --runroot "$store/run" \
-    --tmpdir "$store/tmp" "$@"
-}
+fail() { echo "FAIL: $*"; exit 1; }
+engine_name="${1:-podman}"
+# Engines want short socket and runroot paths: not under TEST_TMPDIR.
+store="$(mktemp -d "/tmp/proctor-$engine_name.XXXXXX")"
+
+case "$engine_name" in
+  podman)
+    export CONTAINERS_CONF="$src/tools/containers.conf"
+    engine() {
+      command podman --root "$store/root" --runroot "$store/run" \
+        --tmpdir "$store/tmp" "$@"
+    }
+    image=localhost/proctor:0.1.0
+    stop_engine() {
+      engine rmi -af >/dev/null 2>&1 || true
+      engine system reset -f >/dev/null 2>&1 || true
+    }
+    ;;
+  docker)
+    # Debian's docker.io; /usr/bin first, whatever else PATH holds.
+    engine() { DOCKER_HOST="unix://$store/sock" /usr/bin/docker "$@"; }
+    image=proctor:0.1.0
+    # No bridge, no iptables rules: the containers run --network=none and
+    # the host's network is left as it was.
+    dockerd --data-root "$store/data" --exec-root "$store/exec" \
+      --pidfile "$store/dockerd.pid" -H "unix://$store/sock" \
+      --iptables=false --ip-masq=false --bridge=none \
+      >"$store/dockerd.log" 2>&1 &
+    dockerd_pid=$!
+    stop_engine() {
+      engine ps -aq 2>/dev/null | xargs -r /usr/bin/docker -H "unix://$store/sock" rm -f >/dev/null 2>&1 || true
+      kill "$dockerd_pid" 2>/dev/null || true
+      for _ in $(seq 1 80); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.25; done
+      kill -9 "$dockerd_pid" 2>/dev/null || true
+      wait "$dockerd_pid" 2>/dev/null || true
+      # What a killed daemon may leave mounted under its data root.
+      findmnt -rn -o TARGET | grep "^$store/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
+    }
+    up=0
+    for _ in $(seq 1 120); do
+      if engine info >/dev/null 2>&1; then up=1; break; fi
+      kill -0 "$dockerd_pid" 2>/dev/null || break
+      sleep 0.25
+    done
+    ((up)) || { stop_engine; fail "dockerd did not start: $(tail -5 "$store/dockerd.log")"; }
+    ;;
+  *) fail "unknown engine $engine_name" ;;
+esac
 cleanup() {
-  podman rmi -af >/dev/null 2>&1 || true
-  command podman --root "$store/root" --runroot "$store/run" system reset \
-    -f >/dev/null 2>&1 || true
+  stop_engine
   rm -rf "$store" 2>/dev/null || true
 }
 trap cleanup EXIT
-fail() { echo "FAIL: $*"; exit 1; }
 
-out="$(podman load -i "$src/container/image.tar" 2>&1)" || fail "load: $out"
-[[ "$out" == *"Loaded image: localhost/proctor:0.1.0"* ]] || fail "load said: $out"
-digest="$(podman image inspect --format '{{.Digest}}' localhost/proctor:0.1.0)"
-[[ "$digest" == "$(cat "$src/container/image.digest")" ]] ||
-  fail "podman sees digest $digest, Bazel wrote $(cat "$src/container/image.digest")"
+out="$(engine load -i "$src/container/image.tar" 2>&1)" || fail "load: $out"
+[[ "$out" == *"Loaded image: $image"* ]] || fail "load said: $out"
+if [[ "$engine_name" == podman ]]; then
+  digest="$(engine image inspect --format '{{.Digest}}' "$image")"
+  [[ "$digest" == "$(cat "$src/container/image.digest")" ]] ||
+    fail "podman sees digest $digest, Bazel wrote $(cat "$src/container/image.digest")"
+else
+  # A loaded image has no registry digest in Docker: its id is the
+  # config's digest, which the archive's manifest names.
+  config="$(tar -xOf "$src/container/image.tar" manifest.json | grep -o 'blobs/sha256/[0-9a-f]*' | head -1)"
+  id="$(engine image inspect --format '{{.Id}}' "$image")"
+  [[ "$id" == "sha256:${config#blobs/sha256/}" ]] || fail "docker sees id $id, the archive's config is $config"
+fi
 
 # Real files, not runfile symlinks: the container sees only the mount.
 tests="$TEST_TMPDIR/tests"
@@ -48,8 +96,8 @@ run() {  # RESULTS_MOUNT_OPTIONS ARGS...: the container's exit status
   local mount="$1"
   shift
   local rc=0
-  podman run --rm --network=none "${kvm[@]}" -v "$tests:/tests:ro" -v "$results:/results$mount" \
-    --user "$user" localhost/proctor:0.1.0 "$@" >"$TEST_TMPDIR/out" \
+  engine run --rm --network=none "${kvm[@]}" -v "$tests:/tests:ro" -v "$results:/results$mount" \
+    --user "$user" "$image" "$@" >"$TEST_TMPDIR/out" \
     2>"$TEST_TMPDIR/err" || rc=$?
   return $rc
 }
@@ -101,8 +149,8 @@ virt="$TEST_TMPDIR/virt"
 mkdir -p "$virt"
 cp -L "$src/tests/examples/virt/"{migration.sh,block-hotplug.sh,uptime-host-and-guest.py} "$virt/"
 rc=0
-podman run --rm --network=none "${kvm[@]}" -v "$virt:/tests:ro" \
-  -v "$results:/results" --user "$user" localhost/proctor:0.1.0 \
+engine run --rm --network=none "${kvm[@]}" -v "$virt:/tests:ro" \
+  -v "$results:/results" --user "$user" "$image" \
   >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
 [[ $rc == 0 ]] || fail "virt helpers: exit $rc: $(cat "$TEST_TMPDIR/out" "$TEST_TMPDIR/err")"
 grep -q "^migration.sh -- PASS" "$TEST_TMPDIR/out" || fail "migration: $(cat "$TEST_TMPDIR/out")"
@@ -117,8 +165,8 @@ mkdir -p "$stdlib"
 printf '#!/usr/bin/env python3\nimport json, unittest, email, sqlite3, decimal, http.client\nassert json.loads("[1]") == [1]\n' >"$stdlib/stdlib.py"
 chmod +x "$stdlib/stdlib.py"
 rc=0
-podman run --rm --network=none -v "$stdlib:/tests:ro" -v "$results:/results" \
-  --user "$user" localhost/proctor:0.1.0 >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
+engine run --rm --network=none -v "$stdlib:/tests:ro" -v "$results:/results" \
+  --user "$user" "$image" >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
 [[ $rc == 0 ]] || fail "python stdlib: exit $rc: $(cat "$TEST_TMPDIR/out") $(cat "$(readlink -f "$results/latest")"/tests/*/stderr)"
 
 # Bad input.
@@ -137,8 +185,8 @@ mkdir -p "$noexec"
 printf '#!/bin/sh\ntrue\n' >"$noexec/t.sh"
 chmod 644 "$noexec/t.sh"
 rc=0
-podman run --rm --network=none -v "$noexec:/tests:ro" -v "$results:/results" \
-  --user "$user" localhost/proctor:0.1.0 >"$TEST_TMPDIR/out" \
+engine run --rm --network=none -v "$noexec:/tests:ro" -v "$results:/results" \
+  --user "$user" "$image" >"$TEST_TMPDIR/out" \
   2>"$TEST_TMPDIR/err" || rc=$?
 [[ $rc == 2 ]] || fail "unexecutable test: exit $rc"
 grep -q "1 script is not executable, e.g. /tests/t.sh" "$TEST_TMPDIR/err" ||
@@ -146,7 +194,7 @@ grep -q "1 script is not executable, e.g. /tests/t.sh" "$TEST_TMPDIR/err" ||
 
 # No /results mount: the results would vanish with the container.
 rc=0
-podman run --rm --network=none -v "$tests:/tests:ro" localhost/proctor:0.1.0 \
+engine run --rm --network=none -v "$tests:/tests:ro" "$image" \
   >"$TEST_TMPDIR/out" 2>"$TEST_TMPDIR/err" || rc=$?
 [[ $rc == 3 ]] || fail "no /results mount: exit $rc"
 grep -q "anonymous volume" "$TEST_TMPDIR/err" || fail "no /results mount: $(cat "$TEST_TMPDIR/err")"
