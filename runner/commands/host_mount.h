@@ -13,8 +13,11 @@
 
 namespace proctor {
 
-// OK when `dir` is a mount point whose source is not an anonymous volume
-// (".../volumes/<64 hex>/_data"), judged from `mountinfo` (the text of
+// OK when `dir` (which need not exist yet) is on a mount other than the
+// container's root file system whose source is not an anonymous volume
+// (".../volumes/<64 hex>/_data"): `-v HOST_DIR:/results`, or a CI
+// executor's project volume with the results inside it
+// (/builds/group/project/results). Judged from `mountinfo` (the text of
 // /proc/self/mountinfo). FailedPrecondition, saying what to do, otherwise.
 absl::Status CheckHostMount(const std::string& dir,
                             const std::string& mountinfo);

@@ -42,6 +42,32 @@ TEST(HostMountTest, UnmountedDirectoryIsRefused) {
   EXPECT_THAT(s.message(), HasSubstr("/results is not mounted"));
 }
 
+// GitLab's executors mount the project directory; the results are inside.
+TEST(HostMountTest, ADirectoryInsideAMountedProjectIsAccepted) {
+  std::string project =
+      "1090 1070 8:1 /var/lib/docker/volumes/runner-x-project-1/_data "
+      "/builds/group/project rw,relatime - ext4 /dev/sda1 rw\n";
+  EXPECT_TRUE(CheckHostMount("/builds/group/project/results",
+                             std::string(kRoot) + project)
+                  .ok());
+  // Not its sibling with a longer name.
+  EXPECT_FALSE(CheckHostMount("/builds/group/project2/results",
+                              std::string(kRoot) + project)
+                   .ok());
+}
+
+TEST(HostMountTest, ADirectoryInsideAnAnonymousVolumeIsRefused) {
+  absl::Status s =
+      CheckHostMount("/results/sub", std::string(kRoot) + kAnonymous);
+  EXPECT_THAT(s.message(), HasSubstr("/results/sub is on /results, which is "
+                                     "an anonymous volume"));
+}
+
+TEST(HostMountTest, ADirectoryOnTheContainersRootIsRefused) {
+  absl::Status s = CheckHostMount("/tmp/results", std::string(kRoot) + kBind);
+  EXPECT_THAT(s.message(), HasSubstr("/tmp/results is not mounted"));
+}
+
 TEST(HostMountTest, TheLastMountOnAPathCounts) {
   EXPECT_TRUE(
       CheckHostMount("/results", std::string(kRoot) + kAnonymous + kBind).ok());

@@ -30,32 +30,10 @@ case "$engine_name" in
     }
     ;;
   docker)
-    # Debian's docker.io; /usr/bin first, whatever else PATH holds.
-    engine() { DOCKER_HOST="unix://$store/sock" /usr/bin/docker "$@"; }
+    source "$src/tests/container/docker_daemon.sh"
+    engine() { docker "$@"; }
     image=proctor:0.1.0
-    # No bridge, no iptables rules: the containers run --network=none and
-    # the host's network is left as it was.
-    dockerd --data-root "$store/data" --exec-root "$store/exec" \
-      --pidfile "$store/dockerd.pid" -H "unix://$store/sock" \
-      --iptables=false --ip-masq=false --bridge=none \
-      >"$store/dockerd.log" 2>&1 &
-    dockerd_pid=$!
-    stop_engine() {
-      engine ps -aq 2>/dev/null | xargs -r /usr/bin/docker -H "unix://$store/sock" rm -f >/dev/null 2>&1 || true
-      kill "$dockerd_pid" 2>/dev/null || true
-      for _ in $(seq 1 80); do kill -0 "$dockerd_pid" 2>/dev/null || break; sleep 0.25; done
-      kill -9 "$dockerd_pid" 2>/dev/null || true
-      wait "$dockerd_pid" 2>/dev/null || true
-      # What a killed daemon may leave mounted under its data root.
-      findmnt -rn -o TARGET | grep "^$store/" | sort -r | xargs -r -n1 umount -l 2>/dev/null || true
-    }
-    up=0
-    for _ in $(seq 1 120); do
-      if engine info >/dev/null 2>&1; then up=1; break; fi
-      kill -0 "$dockerd_pid" 2>/dev/null || break
-      sleep 0.25
-    done
-    ((up)) || { stop_engine; fail "dockerd did not start: $(tail -5 "$store/dockerd.log")"; }
+    stop_engine() { stop_dockerd; }
     ;;
   *) fail "unknown engine $engine_name" ;;
 esac
@@ -64,6 +42,9 @@ cleanup() {
   rm -rf "$store" 2>/dev/null || true
 }
 trap cleanup EXIT
+if [[ "$engine_name" == docker ]]; then
+  start_dockerd "$store" || fail "no Docker daemon"
+fi
 
 out="$(engine load -i "$src/container/image.tar" 2>&1)" || fail "load: $out"
 [[ "$out" == *"Loaded image: $image"* ]] || fail "load said: $out"
