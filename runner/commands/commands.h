@@ -32,6 +32,10 @@ int ResultsCommand(const std::vector<std::string>& args);
 // `results merge JOB... --into=DIR` (merge_command.cc), given the JOBs.
 int MergeResults(const std::vector<std::string>& jobs);
 
+// The sysinfo list to use: --sysinfo-config, else $PROCTOR_SYSINFO_CONFIG
+// (the container's own list), else "" (the compiled-in default).
+std::string SysinfoConfigPath();
+
 // Prints "proctor: error: MESSAGE" on stderr and returns `code`.
 int Fail(int code, const std::string& message);
 

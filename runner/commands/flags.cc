@@ -41,7 +41,8 @@ ABSL_FLAG(std::string, sysinfo, "job",
           "system information: off, job (before and after the job), "
           "per-test");
 ABSL_FLAG(std::string, sysinfo_config, "",
-          "the list of sysinfo commands and files (default: built in, "
+          "the list of sysinfo commands and files (default: "
+          "$PROCTOR_SYSINFO_CONFIG, else built in, "
           "runner/sysinfo/sysinfo.conf)");
 
 ABSL_FLAG(std::string, image, "",

@@ -83,6 +83,12 @@ int ListCommand(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+std::string SysinfoConfigPath() {
+  std::string flag = absl::GetFlag(FLAGS_sysinfo_config);
+  const char* env = getenv("PROCTOR_SYSINFO_CONFIG");
+  return flag.empty() && env != nullptr ? env : flag;
+}
+
 int SysinfoCommand(const std::vector<std::string>& args) {
   absl::StatusOr<ParsedArgs> parsed = ParseArgs(args, kSysinfoFlags);
   if (!parsed.ok())
@@ -93,7 +99,7 @@ int SysinfoCommand(const std::vector<std::string>& args) {
     return parsed->help ? kExitOk : kExitUsage;
   }
   absl::StatusOr<std::vector<SysinfoEntry>> entries =
-      LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
+      LoadSysinfoConfig(SysinfoConfigPath());
   if (!entries.ok())
     return Fail(kExitUsage, std::string(entries.status().message()));
   std::vector<std::string> problems = CollectSysinfo(

@@ -344,7 +344,7 @@ absl::StatusOr<RunSettings> SettingsFromFlags(const ParsedArgs& parsed) {
         absl::StrCat("bad --sysinfo '", mode, "' (want off, job or per-test)"));
   }
   absl::StatusOr<std::vector<SysinfoEntry>> sysinfo =
-      LoadSysinfoConfig(absl::GetFlag(FLAGS_sysinfo_config));
+      LoadSysinfoConfig(SysinfoConfigPath());
   if (!sysinfo.ok()) return sysinfo.status();
   s.sysinfo = *std::move(sysinfo);
 

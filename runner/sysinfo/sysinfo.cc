@@ -87,14 +87,19 @@ absl::StatusOr<std::vector<SysinfoEntry>> ParseSysinfoConfig(
         absl::StrSplit(line, absl::ByAnyChar(" \t"), absl::SkipEmpty());
     SysinfoEntry e;
     size_t i = 1;
-    if (words.size() > 1 && absl::StartsWith(words[1], "timeout=")) {
-      absl::StatusOr<absl::Duration> t = ParseTimeout(words[1].substr(8));
-      if (!t.ok()) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "sysinfo config line ", line_no, ": ", t.status().message()));
+    for (; i < words.size(); ++i) {
+      if (absl::StartsWith(words[i], "timeout=")) {
+        absl::StatusOr<absl::Duration> t = ParseTimeout(words[i].substr(8));
+        if (!t.ok()) {
+          return absl::InvalidArgumentError(absl::StrCat(
+              "sysinfo config line ", line_no, ": ", t.status().message()));
+        }
+        e.timeout = *t;
+      } else if (words[i] == "if-installed") {
+        e.if_installed = true;
+      } else {
+        break;
       }
-      e.timeout = *t;
-      i = 2;
     }
     if (words[0] == "command" && i < words.size()) {
       e.argv.assign(words.begin() + i, words.end());
@@ -147,6 +152,10 @@ std::vector<std::string> CollectSysinfo(
       if (!s.ok()) problems.push_back(std::string(s.message()));
     } else {
       std::string why = RunOne(e, out, path_env);
+      if (why == "command not found" && e.if_installed) {
+        unlink(out.c_str());
+        continue;
+      }
       if (!why.empty()) {
         problems.push_back(absl::StrCat(absl::StrJoin(e.argv, " "), ": ", why));
         if (why == "command not found") unlink(out.c_str());

@@ -1,9 +1,9 @@
 // System information snapshots: the commands and files listed in a config
 // (runner/sysinfo/sysinfo.conf is the default, compiled in), each written to
-// its own file in a directory. A missing command, a failing one or one over its
-// timeout is noted in that directory's `problems` file and never stops the
-// job. dmesg.diff holds the kernel messages that appeared between two
-// snapshots.
+// its own file in a directory. A missing command (unless marked
+// if-installed), a failing one or one over its timeout is noted in that
+// directory's `problems` file and never stops the job. dmesg.diff holds the
+// kernel messages that appeared between two snapshots.
 #ifndef PROCTOR_RUNNER_SYSINFO_SYSINFO_H_
 #define PROCTOR_RUNNER_SYSINFO_SYSINFO_H_
 
@@ -21,6 +21,9 @@ struct SysinfoEntry {
   std::vector<std::string> argv;  // a command
   std::string path;               // a file
   absl::Duration timeout = absl::Seconds(10);
+  // A command that may be absent (a compiler): then it is left out, not a
+  // problem.
+  bool if_installed = false;
   std::string output_name;  // the file it is written to
 };
 

@@ -37,6 +37,25 @@ TEST(SysinfoConfigTest, BadLinesAreErrorsWithTheLineNumber) {
   EXPECT_FALSE(ParseSysinfoConfig("command timeout=x ls\n").ok());
 }
 
+TEST(SysinfoCollectTest, AMissingCommandIsAProblemUnlessIfInstalled) {
+  absl::StatusOr<std::vector<SysinfoEntry>> e = ParseSysinfoConfig(
+      "command if-installed no-such-compiler-xyz --version\n"
+      "command timeout=5 if-installed echo here\n"
+      "command no-such-tool-xyz\n");
+  ASSERT_TRUE(e.ok()) << e.status();
+  EXPECT_TRUE((*e)[0].if_installed);
+  EXPECT_EQ((*e)[1].timeout, absl::Seconds(5));
+  std::string dir = std::string(getenv("TEST_TMPDIR")) + "/if-installed";
+  std::vector<std::string> problems = CollectSysinfo(*e, dir, "/usr/bin:/bin");
+  EXPECT_THAT(problems, ElementsAre("no-such-tool-xyz: command not found"));
+  EXPECT_FALSE(
+      std::filesystem::exists(dir + "/no-such-compiler-xyz_--version"));
+  std::ifstream here(dir + "/echo_here");
+  std::string line;
+  std::getline(here, line);
+  EXPECT_EQ(line, "here");
+}
+
 TEST(DmesgDiffTest, KeepsOnlyNewLines) {
   std::string dir = std::string(getenv("TEST_TMPDIR")) + "/dmesg";
   std::filesystem::create_directories(dir + "/pre");

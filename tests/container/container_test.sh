@@ -108,6 +108,10 @@ job="$(readlink -f "$results/latest")"
 [[ -s "$job/results.json" && -s "$job/results.xml" ]] || fail "no results in $job"
 grep -q '"status": "PASS"' "$job/results.json" || fail "results.json has no PASS"
 [[ -s "$job/sysinfo/pre/uname_-a" ]] || fail "no sysinfo in $job"
+# The container knows its own system: no command missing, nothing unread.
+[[ ! -e "$job/sysinfo/pre/problems" ]] || fail "sysinfo problems: $(cat "$job/sysinfo/pre/problems")"
+grep -q "^Model name:" "$job/sysinfo/pre/lscpu" || fail "no lscpu: $(head -3 "$job/sysinfo/pre/lscpu")"
+grep -q '^PRETTY_NAME="proctor 0.1.0 container' "$job/sysinfo/pre/etc_os-release" || fail "os-release"
 not_mine="$(find "$results" ! -user 1234 | head -1)"
 [[ -z "$not_mine" ]] || fail "$not_mine is not owned by uid 1234"
 
