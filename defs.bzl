@@ -25,6 +25,9 @@ A guest suite has the JeOS image (`image`, default
 emulator and everything it loads, from the pinned Debian packages) in its
 runfiles; the host needs no QEMU of its own. Its tests and data reach the
 guest as copies (the guest's 9p share cannot follow runfiles symlinks).
+proctor itself comes the same way (@proctor//container:proctor: with its
+own loader and libraries), so a remote executor needs only a kernel, a
+shell for Bazel's test wrapper, and /dev/kvm for KVM.
 
 A downstream WORKSPACE gets proctor's own dependencies with
 `proctor_dependencies()` from @proctor//:deps.bzl.
@@ -79,7 +82,7 @@ export TMPDIR="${{TEST_TMPDIR:-${{TMPDIR:-/tmp}}}}"
 """.format(
             label = ctx.label,
             prepare = prepare,
-            proctor = _runfiles_path(ctx, ctx.executable._proctor),
+            proctor = _runfiles_path(ctx, ctx.files._proctor[0]) + "/bin/proctor",
             flags = " ".join(['"%s"' % f for f in flags]),
             tests = " ".join(['"%s/"%s' % (suite, _quote(t)) for t in tests]),
         ),
@@ -99,11 +102,9 @@ _proctor_test = rule(
         "image": attr.label(allow_files = True, doc = "the guest image's files"),
         "qemu": attr.label(allow_files = True, doc = "a qemu_bundle"),
         "test_env": attr.string_dict(doc = "environment for proctor and the tests"),
-        "_proctor": attr.label(
-            default = Label("//runner:proctor"),
-            executable = True,
-            cfg = "target",
-        ),
+        # proctor with its own loader and libraries (a program_bundle):
+        # the worker that runs the test needs none of the build machine's.
+        "_proctor": attr.label(default = Label("//container:proctor")),
     },
 )
 

@@ -9,6 +9,8 @@ with it); QEMU_FILES is what a q35 PVH boot of the JeOS image opens besides
 the same files.
 """
 
+load(":bundle.bzl", "program_bundle")
+
 QEMU_PROGRAMS = [
     "usr/bin/qemu-system-x86_64",
     "usr/bin/qemu-img",
@@ -30,35 +32,13 @@ QEMU_FIRMWARE_DIRS = [
     "usr/lib/ipxe/qemu",
 ]
 
-def _qemu_bundle_impl(ctx):
-    out = ctx.actions.declare_directory(ctx.label.name)
-    args = ctx.actions.args()
-    args.add_joined(ctx.files.debs, join_with = ",", format_joined = "--debs=%s")
-    args.add("--programs=" + ",".join(ctx.attr.programs))
-    args.add("--roots=" + ",".join(ctx.attr.roots))
-    args.add("--firmware_dirs=" + ",".join(ctx.attr.firmware_dirs))
-    args.add("--out=" + out.path)
-    ctx.actions.run(
-        executable = ctx.executable._builder,
-        arguments = [args],
-        inputs = ctx.files.debs,
-        outputs = [out],
-        mnemonic = "QemuBundle",
-        progress_message = "Picking QEMU for %s" % ctx.label,
+def qemu_bundle(name, debs, **kwargs):
+    """The pinned QEMU as a program_bundle: bin/qemu-system-x86_64, bin/qemu-img."""
+    program_bundle(
+        name = name,
+        debs = debs,
+        programs = QEMU_PROGRAMS,
+        roots = QEMU_FILES,
+        firmware_dirs = QEMU_FIRMWARE_DIRS,
+        **kwargs
     )
-    return [DefaultInfo(files = depset([out]), runfiles = ctx.runfiles(files = [out]))]
-
-qemu_bundle = rule(
-    implementation = _qemu_bundle_impl,
-    attrs = {
-        "debs": attr.label_list(allow_files = [".deb"], doc = "packages to pick from"),
-        "programs": attr.string_list(default = QEMU_PROGRAMS, doc = "launched from bin/"),
-        "roots": attr.string_list(default = QEMU_FILES, doc = "what else they open"),
-        "firmware_dirs": attr.string_list(default = QEMU_FIRMWARE_DIRS),
-        "_builder": attr.label(
-            default = "//container:qemu_bundle",
-            executable = True,
-            cfg = "exec",
-        ),
-    },
-)

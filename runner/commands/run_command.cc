@@ -100,9 +100,19 @@ std::string HelperDir(const std::string& self) {
 }
 
 std::string SelfPath() {
-  char self[4096];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  return std::string(self, n > 0 ? static_cast<size_t>(n) : 0);
+  char buffer[4096];
+  ssize_t n = readlink("/proc/self/exe", buffer, sizeof(buffer) - 1);
+  std::string self(buffer, n > 0 ? static_cast<size_t>(n) : 0);
+  // Started by a bundle's launcher (//container:proctor, what proctor_test
+  // runs), this process is the bundled loader running proctor: the
+  // launcher is what runs proctor again, and it says where it is.
+  std::string launcher = Getenv("PROCTOR_SELF");
+  if (!launcher.empty() &&
+      absl::StartsWith(std::filesystem::path(self).filename().string(),
+                       "ld-linux")) {
+    return launcher;
+  }
+  return self;
 }
 
 // What tests (and proctor's requirement checks) see of proctor's flags: the

@@ -3,7 +3,9 @@
 # a Bazel of its own (a fresh output root), and checks what Bazel reports:
 # every case in the JUnit reports, the result trees in the undeclared
 # outputs, --test_filter, sharding, a failing case named in the summary,
-# and that only a changed suite runs again. tools/test runs this; by hand:
+# that only a changed suite runs again, and that a suite runs in a worker
+# holding none of this machine's libraries (Bazel's docker strategy on a
+# Docker daemon this script starts). tools/test runs this; by hand:
 #   bash tests/downstream/check.sh
 # It works on a copy, so the checkout is left as it was.
 set -euo pipefail
@@ -11,8 +13,14 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 work="$(mktemp -d /tmp/proctor-downstream.XXXXXX)"
 b() { bazel --output_user_root="$work/bazel" "$@"; }
+source "$root/tests/container/docker_daemon.sh"
+# Bazel's server inherits these when it starts: its docker strategy then
+# talks to the daemon started below, with Debian's docker client.
+export DOCKER_HOST="unix://$work/docker/sock"
+export PATH="/usr/bin:/bin:/usr/sbin:/sbin:$PATH"
 cleanup() {
   (cd "$work/ws" 2>/dev/null && b shutdown >/dev/null 2>&1) || true
+  stop_dockerd
   chmod -R u+w "$work" 2>/dev/null || true
   rm -rf "$work"
 }
@@ -137,6 +145,32 @@ out="$(b test //... 2>&1)"
 check "adding a test runs its suite again" eval '! grep -q "//shell:guest .*(cached)" <<<"$out"'
 check "the other suites stay cached" test "$(grep -c '(cached) PASSED' <<<"$out")" = 5
 check "the added test is reported" has "$(cases "$logs"/shell/guest/test.xml)" added.sh
+
+echo "== a worker with nothing of this machine's (Bazel's docker strategy)"
+# The worker image: busybox, bash and the libraries bash loads.
+b build @proctor//container:worker >/dev/null 2>&1
+mkdir -p "$work/docker"
+if start_dockerd "$work/docker" &&
+  docker load -i bazel-bin/external/proctor/container/worker.tar >/dev/null; then
+  libs="$(docker run --rm --network=none proctor-worker:0.1.0 \
+    sh -c 'ls /lib/x86_64-linux-gnu /usr/lib/x86_64-linux-gnu 2>/dev/null')"
+  check "the worker holds no library of proctor's" \
+    eval '! grep -Eq "libabsl|libprotobuf|libssh|libcurl|libxml2|libarchive|libstdc" <<<"$libs"'
+  set +e
+  out="$(b test //shell:host --experimental_enable_docker_sandbox \
+    --strategy=TestRunner=docker --experimental_docker_image=proctor-worker:0.1.0 \
+    --noexperimental_docker_use_customized_images --nocache_test_results 2>&1)"
+  rc=$?
+  set -e
+  check "the host suite passes in the worker" test "$rc" = 0
+  [[ $rc == 0 ]] || tail -20 <<<"$out"
+  check "it ran there (the worker's execroot)" \
+    grep -q "Results stored in /execroot/" "$logs"/shell/host/shard_1_of_2/test.log
+  check "every test passed in the worker" \
+    test "$(cat "$logs"/shell/host/shard_*/test.log | grep -c -- ' -- PASS$')" = 5
+else
+  check "a Docker daemon for the worker" false
+fi
 
 if ((failures > 0)); then
   echo "downstream: $failures check(s) failed"
