@@ -16,11 +16,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d /tmp/proctor-shards.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
-proctor="${PROCTOR_BIN:-}"
-if [[ -z "$proctor" ]]; then
-  (cd "$root" && bazel build -c opt //runner:proctor >/dev/null 2>&1)
-  proctor="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/runner/proctor"
-fi
+source "$root/tests/bench/bench_proctor.sh"
+proctor="$(bench_proctor)"
 
 mkdir -p "$work/suite"
 for ((i = 0; i < 300; i++)); do

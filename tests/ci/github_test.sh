@@ -31,13 +31,7 @@ findings="$(lint "$workflow")" || fail "actionlint: $findings"
 sed 's/^      - run: docker load/      - name: broken/' "$workflow" >"$TEST_TMPDIR/broken.yml"
 if lint "$TEST_TMPDIR/broken.yml" >/dev/null; then fail "actionlint passed a broken workflow"; fi
 
-store="$(mktemp -d /tmp/proctor-github.XXXXXX)"
-cleanup() {
-  stop_dockerd
-  rm -rf "$store" 2>/dev/null || true
-}
-trap cleanup EXIT
-start_dockerd "$store" || fail "no Docker daemon"
+own_dockerd github || fail "no Docker daemon"
 
 # The workspace after actions/checkout: the suite, and the image archive.
 ws="$TEST_TMPDIR/workspace"
@@ -46,7 +40,7 @@ cp -rL "$src/tests/examples" "$ws/tests"
 rm -rf "$ws/tests/BUILD.bazel" "$ws/tests/virt"
 cp "$src/container/image.tar" "$ws/proctor.tar"
 
-/usr/bin/python3 - "$workflow" "$store/steps" <<'PY'
+/usr/bin/python3 - "$workflow" "$dockerd_store/steps" <<'PY'
 import os, sys, yaml
 steps = yaml.safe_load(open(sys.argv[1]))["jobs"]["tests"]["steps"]
 os.makedirs(sys.argv[2])
@@ -56,9 +50,9 @@ for i, step in enumerate(steps):
     with open(os.path.join(sys.argv[2], "%02d.sh" % i), "w") as f:
         f.write(step["run"])
 PY
-ls "$store/steps"/*.sh >/dev/null || fail "no shell steps"
-[[ "$(ls "$store/steps" | wc -l)" == 2 ]] || fail "steps: $(ls "$store/steps")"
-for step in "$store/steps"/*.sh; do
+ls "$dockerd_store/steps"/*.sh >/dev/null || fail "no shell steps"
+[[ "$(ls "$dockerd_store/steps" | wc -l)" == 2 ]] || fail "steps: $(ls "$dockerd_store/steps")"
+for step in "$dockerd_store/steps"/*.sh; do
   rc=0
   (cd "$ws" && bash --noprofile --norc -eo pipefail "$step") \
     >"$TEST_TMPDIR/out" 2>&1 || rc=$?

@@ -13,17 +13,11 @@ source "$src/tests/ci/readme_block.sh"
 export PATH="/usr/bin:/bin:/usr/sbin:/sbin:$PATH"
 command -v gitlab-ci-local >/dev/null || fail "no gitlab-ci-local: run tools/setup.sh"
 
-store="$(mktemp -d /tmp/proctor-gitlab.XXXXXX)"
-cleanup() {
-  stop_dockerd
-  rm -rf "$store" 2>/dev/null || true
-}
-trap cleanup EXIT
-start_dockerd "$store" || fail "no Docker daemon"
+own_dockerd gitlab || fail "no Docker daemon"
 out="$(docker load -i "$src/container/image.tar" 2>&1)" || fail "load: $out"
 
 # gitlab-ci-local's helper copies artifacts with bash and rsync, as root.
-helper="$store/helper"
+helper="$dockerd_store/helper"
 mkdir -p "$helper/rsync/lib"
 cp /usr/bin/rsync "$helper/rsync/"
 for lib in $(ldd /usr/bin/rsync | grep -o '/[^ ]*'); do cp -L "$lib" "$helper/rsync/lib/"; done

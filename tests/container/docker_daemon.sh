@@ -41,3 +41,11 @@ stop_dockerd() {
     xargs -r -n1 umount -l 2>/dev/null || true
   dockerd_pid=
 }
+
+# own_dockerd NAME: start_dockerd under a fresh /tmp/proctor-NAME.XXXXXX
+# ($dockerd_store), stopped and removed when the shell exits.
+own_dockerd() {
+  dockerd_store="$(mktemp -d "/tmp/proctor-$1.XXXXXX")"
+  trap 'stop_dockerd; rm -rf "$dockerd_store" 2>/dev/null || true' EXIT
+  start_dockerd "$dockerd_store"
+}
