@@ -67,7 +67,9 @@ absl::StatusOr<std::string> MakeInto(const std::string& into, bool* made) {
         absl::StrCat(dir.string(), " exists and is not empty"));
   }
   *made = !fs::exists(dir, ec);
-  if (absl::Status made = MakeDirs(dir.string()); !made.ok()) return made;
+  if (absl::Status created = MakeDirs(dir.string()); !created.ok()) {
+    return created;
+  }
   return fs::canonical(dir, ec).string();
 }
 
