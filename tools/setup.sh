@@ -28,6 +28,8 @@ PACKAGES=(
   # the CI recipes' tests: rsync for gitlab-ci-local (below), PyYAML to
   # read the GitHub workflow's steps
   rsync python3-yaml
+  # the benchmarks' arithmetic (tests/bench)
+  bc
 )
 # npm for the packages below: Debian's own, unless the Node.js installed
 # brings one (Debian's npm conflicts with such a Node.js).
