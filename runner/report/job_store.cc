@@ -60,13 +60,16 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
 
 absl::StatusOr<std::string> ResolveJob(const std::string& results_dir,
                                        const std::string& spec) {
-  // A path: one with a slash, or a job directory here (a merged job's).
-  std::error_code ec;
-  if ((spec.find('/') != std::string::npos && fs::is_directory(spec)) ||
-      (!spec.empty() && fs::exists(fs::path(spec) / "results.json", ec))) {
+  if (spec.find('/') != std::string::npos && fs::is_directory(spec))
     return fs::absolute(spec).lexically_normal().string();
-  }
+  // A job directory here (a merged job's, say), when the results
+  // directory has no job of that name.
+  std::error_code ec;
+  bool here = !spec.empty() && fs::exists(fs::path(spec) / "results.json", ec);
+  std::string here_path =
+      here ? fs::absolute(spec).lexically_normal().string() : "";
   absl::StatusOr<std::vector<std::string>> dirs = ListJobDirs(results_dir);
+  if (here && (!dirs.ok() || dirs->empty())) return here_path;
   if (!dirs.ok()) return dirs.status();
   if (dirs->empty())
     return absl::NotFoundError(absl::StrCat("no jobs in ", results_dir));
@@ -91,6 +94,7 @@ absl::StatusOr<std::string> ResolveJob(const std::string& results_dir,
     if (absl::StrContains(name, spec)) matches.push_back(d);
   }
   if (matches.size() == 1) return matches[0];
+  if (matches.empty() && here) return here_path;
   if (matches.empty()) {
     return absl::NotFoundError(
         absl::StrCat("no job '", spec, "' in ", results_dir));

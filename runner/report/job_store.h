@@ -23,8 +23,9 @@ absl::StatusOr<std::vector<std::string>> ListJobDirs(
     const std::string& results_dir);
 
 // The job directory `spec` names: "latest" (or ""), "latest~N" (N jobs
-// before the latest), a path to a job directory (with a slash, or a
-// directory here that holds results.json), a job directory's name,
+// before the latest), a path to a job directory (with a slash; or a
+// directory here that holds results.json, when no job in `results_dir`
+// has that name), a job directory's name,
 // or a part of one that only one job has (its id, say). NotFound or
 // InvalidArgument (ambiguous, malformed), with a one-line message.
 absl::StatusOr<std::string> ResolveJob(const std::string& results_dir,

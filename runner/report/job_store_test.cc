@@ -43,6 +43,23 @@ TEST_F(JobStoreTest, JobsAreNamedTheWaysAUserNamesThem) {
             "job-2026-01-02T00.00.00-bbb2222");
 }
 
+// A merged job's directory is not in the results directory; named from
+// where it is, it is found. A job of the results directory wins.
+TEST_F(JobStoreTest, AJobDirectoryHereIsFoundByItsName) {
+  std::string cwd = std::filesystem::current_path();
+  std::string here = std::string(getenv("TEST_TMPDIR")) + "/here";
+  std::filesystem::create_directories(here + "/merged");
+  std::ofstream(here + "/merged/results.json") << "{}";
+  std::filesystem::create_directories(here + "/latest");
+  std::ofstream(here + "/latest/results.json") << "{}";
+  std::filesystem::current_path(here);
+  EXPECT_EQ(Job("merged"), "merged");
+  EXPECT_EQ(Job("latest"), "job-2026-01-03T00.00.00-bbb3333");
+  absl::StatusOr<std::string> none = ResolveJob(root_ + "-none", "merged");
+  EXPECT_TRUE(none.ok()) << none.status();
+  std::filesystem::current_path(cwd);
+}
+
 TEST_F(JobStoreTest, UnknownAmbiguousAndMalformedNamesSaySo) {
   EXPECT_EQ(Job("zzz"), "no job 'zzz' in " + root_);
   EXPECT_THAT(Job("bbb"), ::testing::StartsWith("job 'bbb' is ambiguous: 2"));
