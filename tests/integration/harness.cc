@@ -83,6 +83,7 @@ void ProctorTest::SetUp() {
   suite_ = root_ + "/suite";
   results_ = root_ + "/results";
   std::filesystem::create_directories(suite_);
+  std::filesystem::create_directories(root_ + "/tmp");
 }
 
 void ProctorTest::TearDown() {
@@ -119,12 +120,27 @@ std::string ProctorTest::Script(const std::string& name,
   return path;
 }
 
+std::vector<std::string> ProctorTest::ProctorEnv(
+    const std::vector<std::string>& env) const {
+  std::vector<std::string> given = env;
+  // TEMPDIRs under this test's directory: what a runner killed on purpose
+  // cannot remove stays there, not in the machine's /tmp.
+  if (std::none_of(env.begin(), env.end(), [](const std::string& e) {
+        return e.rfind("TMPDIR=", 0) == 0;
+      })) {
+    given.push_back("TMPDIR=" + root_ + "/tmp");
+  }
+  std::vector<std::string> out = InheritedEnv(given);
+  out.insert(out.end(), given.begin(), given.end());
+  return out;
+}
+
 Subprocess ProctorTest::Start(const std::vector<std::string>& args,
                               const std::string& stdout_file) {
   SpawnOptions o;
   o.argv = {ProctorBinary()};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = InheritedEnv({});
+  o.env = ProctorEnv({});
   UniqueFd out(open(stdout_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));
   o.stdout_fd = out.get();
   absl::StatusOr<Subprocess> p = Subprocess::Spawn(o);
@@ -143,8 +159,7 @@ RunOutput ProctorTest::RunBinary(const std::string& binary,
   SpawnOptions o;
   o.argv = {binary};
   o.argv.insert(o.argv.end(), args.begin(), args.end());
-  o.env = InheritedEnv(env);
-  o.env.insert(o.env.end(), env.begin(), env.end());
+  o.env = ProctorEnv(env);
   std::string out_path = root_ + "/proctor.stdout";
   std::string err_path = root_ + "/proctor.stderr";
   UniqueFd out(open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644));

@@ -63,6 +63,11 @@ class ProctorTest : public ::testing::Test {
   static std::vector<pid_t> Leftovers();
 
  private:
+  // What proctor runs with: this process's environment less Bazel's test
+  // variables, TMPDIR in this test's directory, then `env` ("NAME=value").
+  std::vector<std::string> ProctorEnv(
+      const std::vector<std::string>& env) const;
+
   std::string root_, suite_, results_;
 };
 
