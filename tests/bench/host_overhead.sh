@@ -24,10 +24,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 work="$(mktemp -d "${BENCH_TMP:-/tmp}/proctor-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 
-proctor="${PROCTOR_BIN:-}"
-if [[ -z "$proctor" ]]; then
-  proctor="$("$root/tools/proctor" version >/dev/null && cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/runner/proctor"
-fi
+source "$root/tests/bench/bench_proctor.sh"
+proctor="$(bench_proctor)"
 cc -O2 -o "$work/exec_loop" "$root/tests/bench/exec_loop.c"
 
 make_suite() {  # DIR N
