@@ -18,7 +18,9 @@ std::string KernelCommandLine(const QemuConfig& config) {
     append.push_back("proctor.key=" +
                      absl::Base64Escape(config.authorized_key));
   }
-  if (!config.share_dir.empty()) append.push_back("proctor.share=tests");
+  if (!config.share_dir.empty() && config.mount_share_at_boot) {
+    append.push_back("proctor.share=tests");
+  }
   append.insert(append.end(), config.kernel_args.begin(),
                 config.kernel_args.end());
   return absl::StrJoin(append, " ");
@@ -59,8 +61,19 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
       "-device",
       "virtio-net-pci,netdev=n0",
       "-device",
-      "virtio-rng-pci"};
+      "virtio-rng-pci",
+      "-device",
+      "vmgenid,guid=auto"};
   if (config.accel == "kvm") argv.insert(argv.end(), {"-cpu", "host"});
+  if (!config.memory_file.empty()) {
+    argv.insert(
+        argv.end(),
+        {"-object",
+         absl::StrCat("memory-backend-file,id=ram0,size=", config.memory_mb,
+                      "M,mem-path=", config.memory_file,
+                      ",share=", config.memory_file_shared ? "on" : "off"),
+         "-machine", "memory-backend=ram0"});
+  }
   if (!config.share_dir.empty()) {
     argv.insert(argv.end(),
                 {"-fsdev",
@@ -68,6 +81,7 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
                               ",security_model=none,readonly=on"),
                  "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
   }
+  if (config.incoming) argv.insert(argv.end(), {"-incoming", "defer"});
   argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
   return argv;
 }

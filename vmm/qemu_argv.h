@@ -8,9 +8,14 @@
 //   -serial file:CONSOLE -qmp unix:SOCKET,server=on,wait=off
 //   -netdev user,id=n0,hostfwd=tcp:127.0.0.1:PORT-:22
 //   -device virtio-net-pci,netdev=n0 -device virtio-rng-pci
+//   -device vmgenid,guid=auto  (a new generation id at every start: a guest
+//                 restored from a saved state reseeds its random pool)
 //   [-cpu host]  (KVM: the guest sees the host's CPU; TCG's default model
 //                 boots fastest)
+//   [-object memory-backend-file,id=ram0,size=MBM,mem-path=FILE,share=on|off
+//    -machine memory-backend=ram0]  (RAM in a file: a saved guest's)
 //   [-fsdev local,...,readonly=on -device virtio-9p-pci,...,mount_tag=tests]
+//   [-incoming defer]
 //   EXTRA_ARGS...
 #ifndef PROCTOR_VMM_QEMU_ARGV_H_
 #define PROCTOR_VMM_QEMU_ARGV_H_

@@ -77,7 +77,8 @@ TEST(QemuArgvTest, ConsoleQmpAndSshGoWhereTheOwnerListens) {
   EXPECT_EQ(After(argv, "-netdev"),
             "user,id=n0,hostfwd=tcp:127.0.0.1:2222-:22");
   EXPECT_THAT(AllAfter(argv, "-device"),
-              ElementsAre("virtio-net-pci,netdev=n0", "virtio-rng-pci"));
+              ElementsAre("virtio-net-pci,netdev=n0", "virtio-rng-pci",
+                          "vmgenid,guid=auto"));
 }
 
 TEST(QemuArgvTest, KernelCommandLineCarriesTheKeyInBase64) {
@@ -101,6 +102,58 @@ TEST(QemuArgvTest, ShareIsReadOnly9pTaggedTests) {
   EXPECT_THAT(AllAfter(argv, "-device"),
               Contains("virtio-9p-pci,fsdev=t0,mount_tag=tests"));
   EXPECT_THAT(After(argv, "-append"), HasSubstr("proctor.share=tests"));
+}
+
+TEST(QemuArgvTest, ShareLeftToTheOwnerIsNotOnTheKernelCommandLine) {
+  QemuConfig c = Config();
+  c.share_dir = "/work/tests";
+  c.mount_share_at_boot = false;
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_THAT(AllAfter(argv, "-device"),
+              Contains("virtio-9p-pci,fsdev=t0,mount_tag=tests"));
+  EXPECT_THAT(After(argv, "-append"), Not(HasSubstr("proctor.share")));
+}
+
+TEST(QemuArgvTest, AnonymousRamByDefault) {
+  std::vector<std::string> argv = QemuArgv(Config(), "qemu", kEndpoints);
+  EXPECT_THAT(argv, Not(Contains("-object")));
+  EXPECT_THAT(argv, Not(Contains("-incoming")));
+}
+
+TEST(QemuArgvTest, GuestToBeSavedWritesItsRamThroughToTheFile) {
+  QemuConfig c = Config();
+  c.memory_mb = 768;
+  c.memory_file = "/state/ram";
+  c.memory_file_shared = true;
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-object"),
+            "memory-backend-file,id=ram0,size=768M,mem-path=/state/ram,"
+            "share=on");
+  EXPECT_EQ(After(argv, "-machine"), "memory-backend=ram0");
+  EXPECT_EQ(After(argv, "-m"), "768");
+}
+
+TEST(QemuArgvTest, RestoredGuestMapsTheRamPrivatelyAndWaitsForItsState) {
+  QemuConfig c = Config();
+  c.memory_file = "/state/ram";
+  c.incoming = true;
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_THAT(After(argv, "-object"), testing::EndsWith(",share=off"));
+  EXPECT_EQ(After(argv, "-incoming"), "defer");
+}
+
+TEST(QemuArgvTest, KvmRestoreKeepsTheHostCpuAndTheSameRamBackend) {
+  QemuConfig c = Config();
+  c.accel = "kvm";
+  c.memory_file = "/state/ram";
+  c.incoming = true;
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  EXPECT_EQ(After(argv, "-accel"), "kvm");
+  EXPECT_EQ(After(argv, "-cpu"), "host");
+  EXPECT_EQ(After(argv, "-object"),
+            "memory-backend-file,id=ram0,size=512M,mem-path=/state/ram,"
+            "share=off");
+  EXPECT_EQ(After(argv, "-incoming"), "defer");
 }
 
 TEST(QemuArgvTest, KernelArgsAndExtraArgsComeLastInOrder) {

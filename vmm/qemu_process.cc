@@ -69,10 +69,7 @@ absl::StatusOr<int> FreeLocalPort() {
   return ntohs(addr.sin_port);
 }
 
-namespace {
-
-// The end of QEMU's stderr as one line (errors are one line each).
-std::string StderrTail(const std::string& path, size_t max = 2000) {
+std::string QemuStderrTail(const std::string& path, size_t max) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream s;
   s << in.rdbuf();
@@ -85,8 +82,6 @@ std::string StderrTail(const std::string& path, size_t max = 2000) {
   }
   return absl::StrJoin(lines, "; ");
 }
-
-}  // namespace
 
 absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
     const QemuConfig& config, const std::string& qemu, bool* exited_early) {
@@ -132,7 +127,7 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
     vm->Stop(absl::Milliseconds(100));
     *exited_early = true;
     return absl::UnavailableError(
-        absl::StrCat("QEMU did not start: ", StderrTail(stderr_path)));
+        absl::StrCat("QEMU did not start: ", QemuStderrTail(stderr_path)));
   }
   vm->qmp_ = std::make_unique<QmpClient>(*std::move(qmp));
   vm->qmp_->LogTo(config.run_dir + "/qmp.log");

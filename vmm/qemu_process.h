@@ -35,11 +35,26 @@ struct QemuConfig {
   std::string run_dir;  // console.log, qemu.cmdline, qemu.stderr, qmp.log
   std::vector<std::string> kernel_args;  // appended to the command line
   std::vector<std::string> extra_args;   // appended to QEMU's arguments
+  // The guest's RAM in this file rather than in anonymous memory: shared
+  // (the guest writes through to it: a guest to be saved, vm_state.h) or
+  // private (copy-on-write: a guest restored from it, which leaves the
+  // file as it was).
+  std::string memory_file;
+  bool memory_file_shared = false;
+  // The JeOS init mounts the share at boot; false leaves that to the
+  // owner, after login (QEMU does not save a guest with a 9p mount).
+  bool mount_share_at_boot = true;
+  // -incoming defer: QEMU waits for QMP migrate-incoming (a restore).
+  bool incoming = false;
 };
 
 // A port the kernel just handed out on 127.0.0.1, for QEMU to bind next.
 // If someone takes it in between, QEMU fails to start: Start() retries.
 absl::StatusOr<int> FreeLocalPort();
+
+// The end of QEMU's stderr file `path` as one line (QEMU's errors are one
+// line each), at most the last `max` bytes.
+std::string QemuStderrTail(const std::string& path, size_t max = 2000);
 
 // Kills every QEMU this process started and has not stopped yet (their
 // process groups, SIGKILL). For a program about to die of a signal, from a

@@ -1,6 +1,7 @@
 #include "vmm/vm.h"
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
@@ -8,8 +9,11 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "runner/base/text.h"
 #include "vmm/qmp_client.h"
+#include "vmm/saved_state.h"
 
 namespace proctor::vmm {
 namespace {
@@ -51,53 +55,235 @@ std::string TellingConsoleLine(const std::string& console_log) {
   return (panic.empty() ? last : panic).substr(0, 200);
 }
 
-absl::StatusOr<std::unique_ptr<Vm>> Vm::Boot(VmOptions options) {
-  if (options.key == nullptr) {
+absl::Status Vm::Prepare(VmOptions* options) {
+  if (options->key == nullptr) {
     absl::StatusOr<GuestKey> key = GuestKey::Generate();
     if (!key.ok()) return key.status();
-    options.key = std::make_shared<const GuestKey>(*std::move(key));
+    options->key = std::make_shared<const GuestKey>(*std::move(key));
   }
-  options.qemu.authorized_key = options.key->public_line();
-  for (int i = 0; i < options.hotplug_ports; ++i) {
-    options.qemu.extra_args.insert(
-        options.qemu.extra_args.end(),
+  options->qemu.authorized_key = options->key->public_line();
+  for (int i = 0; i < options->hotplug_ports; ++i) {
+    options->qemu.extra_args.insert(
+        options->qemu.extra_args.end(),
         {"-device", absl::StrCat("pcie-root-port,id=hp", i, ",chassis=", i + 1,
                                  ",bus=pcie.0")});
   }
+  if (!options->state_dir.empty()) {
+    options->qemu.memory_file = StateRamFile(options->state_dir);
+    options->qemu.mount_share_at_boot = false;
+  }
+  return absl::OkStatus();
+}
+
+absl::Status Vm::AwaitLogin(absl::Time deadline) {
+  QemuProcess* q = qemu_.get();
+  absl::StatusOr<SshSession> login = SshSession::WaitForLogin(
+      "127.0.0.1", q->ssh_port(), *options_.key,
+      std::max(deadline - absl::Now(), absl::Seconds(10)),
+      [q]() { return q->Running(); });
+  if (!login.ok()) return login.status();
+  session_ = std::make_unique<SshSession>(*std::move(login));
+  return absl::OkStatus();
+}
+
+namespace {
+
+// A start that did not reach the login, in words that say where to look.
+absl::Status StartFailure(const absl::Status& login, const std::string& log) {
+  std::string line = TellingConsoleLine(log);
+  return absl::Status(
+      absl::IsDeadlineExceeded(login) ? absl::StatusCode::kDeadlineExceeded
+                                      : absl::StatusCode::kUnavailable,
+      absl::StrCat(
+          absl::IsAborted(login) ? "QEMU exited before the guest answered SSH"
+                                 : std::string(login.message()),
+          line.empty() ? "" : absl::StrCat("; the console says \"", line, "\""),
+          "; console log: ", log));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Vm>> Vm::Boot(VmOptions options) {
+  if (absl::Status prepared = Prepare(&options); !prepared.ok()) {
+    return prepared;
+  }
+  options.qemu.memory_file_shared = true;
   std::unique_ptr<Vm> vm(new Vm(std::move(options)));
+  if (!vm->options_.state_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(vm->options_.state_dir, ec);
+    // A state saved before is no longer this guest's.
+    std::filesystem::remove(vm->options_.state_dir + "/identity", ec);
+  }
   absl::StatusOr<std::unique_ptr<QemuProcess>> qemu =
       QemuProcess::Start(vm->options_.qemu);
   if (!qemu.ok()) return qemu.status();
   vm->qemu_ = *std::move(qemu);
-  QemuProcess* booting = vm->qemu_.get();
   // images/init.sh prints this once dropbear listens; SSH is tried only
   // then (see QemuProcess::WaitForConsole).
   absl::Duration timeout = vm->options_.boot_timeout;
   absl::Time deadline = absl::Now() + timeout;
-  absl::Status ready = booting->WaitForConsole(kGuestReady, timeout);
-  absl::StatusOr<SshSession> login =
-      !ready.ok() ? ready
-                  : SshSession::WaitForLogin(
-                        "127.0.0.1", booting->ssh_port(), *vm->options_.key,
-                        std::max(deadline - absl::Now(), absl::Seconds(10)),
-                        [booting]() { return booting->Running(); });
-  if (!login.ok()) {
-    const std::string& log = booting->console_log();
-    std::string line = TellingConsoleLine(log);
-    return absl::Status(
-        absl::IsDeadlineExceeded(login.status())
-            ? absl::StatusCode::kDeadlineExceeded
-            : absl::StatusCode::kUnavailable,
-        absl::StrCat(absl::IsAborted(login.status())
-                         ? "QEMU exited before the guest answered SSH"
-                         : std::string(login.status().message()),
-                     line.empty()
-                         ? ""
-                         : absl::StrCat("; the console says \"", line, "\""),
-                     "; console log: ", log));
+  absl::Status ready = vm->qemu_->WaitForConsole(kGuestReady, timeout);
+  if (ready.ok()) ready = vm->AwaitLogin(deadline);
+  if (!ready.ok()) return StartFailure(ready, vm->console_log());
+  if (!vm->options_.state_dir.empty()) {
+    if (absl::Status set = vm->SetUpGuest(false); !set.ok()) return set;
   }
-  vm->session_ = std::make_unique<SshSession>(*std::move(login));
   return vm;
+}
+
+absl::StatusOr<std::unique_ptr<Vm>> Vm::Restore(VmOptions options) {
+  if (options.state_dir.empty()) {
+    return absl::InvalidArgumentError("restore: no state_dir given");
+  }
+  if (absl::Status prepared = Prepare(&options); !prepared.ok()) {
+    return prepared;
+  }
+  absl::StatusOr<std::string> identity = StateIdentity(options.qemu);
+  if (!identity.ok()) return Step("restore", identity.status());
+  if (absl::Status ok = CheckState(options.state_dir, *identity); !ok.ok()) {
+    return ok;
+  }
+  options.qemu.incoming = true;
+  std::unique_ptr<Vm> vm(new Vm(std::move(options)));
+  absl::StatusOr<std::unique_ptr<QemuProcess>> qemu =
+      QemuProcess::Start(vm->options_.qemu);
+  if (!qemu.ok()) return Step("restore", qemu.status());
+  vm->qemu_ = *std::move(qemu);
+  absl::Time deadline = absl::Now() + vm->options_.restore_timeout;
+  if (absl::Status loaded = vm->LoadState(deadline); !loaded.ok()) {
+    return loaded;
+  }
+  absl::Status login = vm->AwaitLogin(
+      absl::Now() + std::min(vm->options_.boot_timeout, absl::Seconds(30)));
+  if (!login.ok()) {
+    return Step("restore", StartFailure(login, vm->console_log()));
+  }
+  if (absl::Status set = vm->SetUpGuest(true); !set.ok()) {
+    return Step("restore", set);
+  }
+  return vm;
+}
+
+absl::Status Vm::LoadState(absl::Time deadline) {
+  if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) {
+    return Step("restore", set);
+  }
+  Struct incoming;
+  Set(&incoming, "uri",
+      StringValue("exec:cat " +
+                  ShellQuote(StateDevicesFile(options_.state_dir))));
+  absl::StatusOr<Value> started = Qmp("migrate-incoming", incoming);
+  if (!started.ok()) return Step("restore", started.status());
+  std::string stderr_path = options_.qemu.run_dir + "/qemu.stderr";
+  for (;; std::this_thread::sleep_for(std::chrono::milliseconds(2))) {
+    // QEMU exits when it cannot load a state: its stderr says why.
+    if (!qemu_->Running()) {
+      return absl::UnavailableError(
+          absl::StrCat("restore: QEMU could not load the saved guest: ",
+                       QemuStderrTail(stderr_path)));
+    }
+    absl::StatusOr<Value> q = Qmp("query-migrate");
+    if (!q.ok()) {
+      // A QEMU that failed the load closes QMP on its way out.
+      if (qemu_->WaitForExit(absl::Seconds(2))) continue;
+      return Step("restore", q.status());
+    }
+    std::string status = Text(q->struct_value(), "status");
+    if (status == "completed") break;
+    if (status == "failed") {
+      std::string why = Text(q->struct_value(), "error-desc");
+      return absl::UnavailableError(
+          absl::StrCat("restore: QEMU could not load the saved guest: ",
+                       why.empty() ? QemuStderrTail(stderr_path) : why));
+    }
+    if (absl::Now() > deadline) {
+      return absl::DeadlineExceededError(
+          absl::StrCat("restore: the saved guest was not loaded within ",
+                       absl::FormatDuration(options_.restore_timeout)));
+    }
+  }
+  // The guest was stopped when it was saved: it runs once told to.
+  absl::StatusOr<Value> cont = Qmp("cont");
+  if (!cont.ok()) return Step("restore: cont", cont.status());
+  return absl::OkStatus();
+}
+
+absl::Status Vm::LeaveRamOutOfMigration() {
+  // The RAM is in the state's file, shared with the guest (or mapped from
+  // it): the migration stream carries the devices alone.
+  Struct cap;
+  Set(&cap, "capability", StringValue("x-ignore-shared"));
+  Set(&cap, "state", BoolValue(true));
+  Struct caps;
+  *(*caps.mutable_fields())["capabilities"]
+       .mutable_list_value()
+       ->add_values()
+       ->mutable_struct_value() = cap;
+  return Qmp("migrate-set-capabilities", caps).status();
+}
+
+absl::Status Vm::SetUpGuest(bool set_clock) {
+  std::vector<std::string> steps;
+  if (set_clock) {
+    // To the nearest second: busybox's date takes no fraction. A booted
+    // guest's clock comes from the RTC, to the second as well.
+    int64_t now = absl::ToUnixMillis(absl::Now());
+    steps.push_back(
+        absl::StrCat("date -s @", (now + 500) / 1000, " >/dev/null"));
+  }
+  if (!options_.qemu.share_dir.empty()) {
+    steps.push_back(
+        "mkdir -p /tests && mount -t 9p -o trans=virtio,version=9p2000.L,ro "
+        "tests /tests");
+  }
+  if (steps.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> done =
+      Cmd(absl::StrJoin(steps, " && "), absl::Seconds(30));
+  return done.ok() ? absl::OkStatus() : done.status();
+}
+
+absl::Status Vm::Save(absl::Duration timeout) {
+  if (options_.state_dir.empty() || !options_.qemu.memory_file_shared) {
+    // A restored guest maps the state's RAM privately: its changes are in
+    // no file, and the state belongs to every guest restored from it.
+    return absl::FailedPreconditionError(
+        "save: only a guest booted with a state_dir can be saved");
+  }
+  absl::Status saved = [&]() -> absl::Status {
+    if (!options_.qemu.share_dir.empty()) {
+      absl::StatusOr<std::string> unmounted = Cmd("umount /tests");
+      if (!unmounted.ok()) return Step("save", unmounted.status());
+    }
+    // Logged out first: the saved guest keeps no session of this Vm's.
+    session_ = nullptr;
+    absl::StatusOr<std::string> identity = StateIdentity(options_.qemu);
+    if (!identity.ok()) return Step("save", identity.status());
+    absl::StatusOr<Value> stopped = Qmp("stop");
+    if (!stopped.ok()) return Step("save: stop", stopped.status());
+    if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) {
+      return Step("save", set);
+    }
+    MigrationResult result;
+    result.uri =
+        "exec:cat > " + ShellQuote(StateDevicesFile(options_.state_dir));
+    Struct arguments;
+    Set(&arguments, "uri", StringValue(result.uri));
+    absl::StatusOr<Value> started = Qmp("migrate", arguments);
+    if (!started.ok()) return Step("save", started.status());
+    absl::Status done =
+        AwaitMigration(nullptr, "", timeout, absl::Now() + timeout, &result);
+    if (!done.ok()) return Step("save", done);
+    // The RAM file is complete once QEMU is gone.
+    qemu_->Stop();
+    return WriteStateIdentity(options_.state_dir, *identity);
+  }();
+  qemu_->Stop();
+  if (!saved.ok()) {
+    std::error_code ec;
+    std::filesystem::remove(options_.state_dir + "/identity", ec);
+  }
+  return saved;
 }
 
 Vm::~Vm() {

@@ -10,6 +10,19 @@
 //   (*vm)->Migrate({});                // the Vm follows the guest
 //   absl::StatusOr<std::string> eth = (*vm)->HotplugNic("nic1", {});
 //
+// A guest booted once can be saved and then restored any number of times,
+// each restore a fresh guest in a fraction of a boot (vmm/saved_state.h):
+//
+//   options.state_dir = dir;           // the guest's RAM lives there
+//   Vm::Boot(options) ... (*vm)->Save();   // that QEMU ends
+//   absl::StatusOr<std::unique_ptr<Vm>> fresh = Vm::Restore(options);
+//
+// A restored guest is a clone of the saved one, with three differences
+// where a clone must not be one: its wall clock is set to the host's (to
+// the second, as a boot's is from the RTC), QEMU gives it a new vmgenid
+// (Linux reseeds its random pool), and the share is mounted anew. It keeps
+// the saved guest's boot id.
+//
 // Every error names the step that failed ("migrate: ...", "device_add:
 // ..."). Everything a Vm starts (QEMU processes, SSH sessions) ends with
 // it. Its logs are in options.qemu.run_dir: console.log, qemu.cmdline,
@@ -35,8 +48,16 @@ struct VmOptions {
   absl::Duration boot_timeout = absl::Seconds(120);
   // PCIe root ports for hotplugged devices: q35's root bus takes none.
   int hotplug_ports = 0;
-  // The guest's login key; made fresh when null.
+  // The guest's login key; made fresh when null. A restore needs the key
+  // the guest was saved with.
   std::shared_ptr<const GuestKey> key;
+  // Where the guest is saved to (Boot, then Save) or restored from
+  // (Restore). Boot then keeps the guest's RAM in a file there, and the
+  // share is mounted after login rather than by the guest's init (QEMU
+  // saves no guest with a 9p mount).
+  std::string state_dir;
+  // For a restore: how long QEMU may take to load the state.
+  absl::Duration restore_timeout = absl::Seconds(30);
 };
 
 struct MigrationOptions {
@@ -77,6 +98,12 @@ class Vm {
   // that dies or stays silent is Unavailable/DeadlineExceeded quoting the
   // console's telling line and naming the console log.
   static absl::StatusOr<std::unique_ptr<Vm>> Boot(VmOptions options);
+  // Starts a guest from the state a Vm booted with the same options (run_dir
+  // aside) saved in options.state_dir, and waits for its SSH login.
+  // FailedPrecondition when the state is missing, incomplete, changed since
+  // it was saved or of another guest (vmm/saved_state.h); Unavailable when
+  // QEMU cannot load it. Nothing is left running on failure.
+  static absl::StatusOr<std::unique_ptr<Vm>> Restore(VmOptions options);
   ~Vm();
   Vm(const Vm&) = delete;
   Vm& operator=(const Vm&) = delete;
@@ -102,6 +129,13 @@ class Vm {
   // first.
   absl::StatusOr<MigrationResult> Migrate(const MigrationOptions& options);
 
+  // Saves the guest into options.state_dir (a Vm booted with one) and ends
+  // its QEMU: the share is unmounted, the guest stopped, QEMU's device
+  // state written beside the RAM, then the identity (saved_state.h). A save
+  // not done within `timeout` is DeadlineExceeded. Either way this Vm's
+  // QEMU is gone afterwards, and on failure no complete state is left.
+  absl::Status Save(absl::Duration timeout = absl::Seconds(30));
+
   // Plugs a NIC with a user-mode network into a free root port and waits
   // for the guest to show the interface; returns its name ("eth1").
   absl::StatusOr<std::string> HotplugNic(const std::string& id,
@@ -123,6 +157,19 @@ class Vm {
 
  private:
   explicit Vm(VmOptions options) : options_(std::move(options)) {}
+  // What Boot and Restore both do to the options: the key, the hotplug
+  // ports, the RAM file of a saved guest.
+  static absl::Status Prepare(VmOptions* options);
+  // Waits for the login, for Boot and Restore: a failure quotes the
+  // console's telling line.
+  absl::Status AwaitLogin(absl::Time deadline);
+  // After Restore's QEMU is up: the device state loaded, the guest running.
+  absl::Status LoadState(absl::Time deadline);
+  // QMP x-ignore-shared, on both ends of a save: the RAM stays in its file.
+  absl::Status LeaveRamOutOfMigration();
+  // Sets the guest's clock to the host's and mounts the share: what a guest
+  // started with a state_dir needs after login.
+  absl::Status SetUpGuest(bool set_clock);
   absl::StatusOr<std::string> FreePort();
   // Migrate's steps: a destination QEMU like this one on -incoming `uri`
   // with its logs in `dir`; the limits of `o`; the migration's end (a

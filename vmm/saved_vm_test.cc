@@ -1,0 +1,244 @@
+// Saving a real JeOS guest and restoring it (vmm/vm.h, saved_state.h): a
+// restore is a fresh guest that is no clone where it matters, and a state
+// that is damaged or of another guest is refused, never restored into a
+// wrong guest. One guest is booted and saved for the suite; every test
+// restores its own.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "absl/cleanup/cleanup.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "vmm/saved_state.h"
+#include "vmm/vm.h"
+#include "vmm/vm_fixture.h"
+
+namespace proctor::vmm {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Strip(const absl::StatusOr<std::string>& s) {
+  return s.ok() ? std::string(absl::StripAsciiWhitespace(*s)) : "";
+}
+
+std::string GenerationId(Vm& vm) {
+  absl::StatusOr<google::protobuf::Value> id = vm.Qmp("query-vm-generation-id");
+  if (!id.ok()) return "";
+  return id->struct_value().fields().at("guid").string_value();
+}
+
+// Boots the suite's guest once, with a share, and saves it.
+class SavedVmTest : public VmTest {
+ protected:
+  static void SetUpTestSuite() {
+    VmTest::SetUpTestSuite();  // the fixture's guest: its options and logs
+    base_ = options();
+    std::string root = base_.qemu.run_dir + "/saved";
+    std::filesystem::create_directories(root + "/share");
+    std::ofstream(root + "/share/marker") << "shared\n";
+    base_.qemu.share_dir = root + "/share";
+    base_.state_dir = root + "/state";
+    base_.qemu.run_dir = root + "/boot";
+    absl::StatusOr<GuestKey> key = GuestKey::Generate();
+    if (!key.ok()) {
+      saved_ = key.status();
+      return;
+    }
+    base_.key = std::make_shared<const GuestKey>(*std::move(key));
+    absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Boot(base_);
+    if (!vm.ok()) {
+      saved_ = vm.status();
+      return;
+    }
+    saved_boot_id_ = Strip((*vm)->Cmd("cat /proc/sys/kernel/random/boot_id"));
+    saved_generation_ = GenerationId(**vm);
+    saved_ = (*vm)->Save();
+    saved_at_ = absl::Now();
+  }
+
+  void SetUp() override {
+    ASSERT_TRUE(saved_.ok()) << "the guest was not saved: " << saved_;
+  }
+
+  // Options for restore number `n`: its own logs.
+  static VmOptions RestoreOptions() {
+    static int n = 0;
+    VmOptions o = base_;
+    o.qemu.run_dir = absl::StrCat(o.qemu.run_dir, "/../restore.", ++n);
+    return o;
+  }
+
+  static VmOptions base_;
+  static absl::Status saved_;
+  static std::string saved_boot_id_, saved_generation_;
+  static absl::Time saved_at_;
+};
+
+VmOptions SavedVmTest::base_;
+absl::Status SavedVmTest::saved_;
+std::string SavedVmTest::saved_boot_id_, SavedVmTest::saved_generation_;
+absl::Time SavedVmTest::saved_at_;
+
+TEST_F(SavedVmTest, RestoredGuestKeepsTheSavedBootIdAndMountsTheShare) {
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  EXPECT_TRUE((*vm)->VerifyAlive().ok());
+  ASSERT_EQ(saved_boot_id_.size(), 36u);
+  EXPECT_EQ(Strip((*vm)->Cmd("cat /proc/sys/kernel/random/boot_id")),
+            saved_boot_id_);
+  EXPECT_EQ(Strip((*vm)->Cmd("cat /tests/marker")), "shared");
+}
+
+TEST_F(SavedVmTest, TwoRestoredGuestsRunAtOnceAndShareNoFiles) {
+  absl::StatusOr<std::unique_ptr<Vm>> a = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<std::unique_ptr<Vm>> b = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_TRUE((*a)->Cmd("echo a > /tmp/left-by-a").ok());
+  EXPECT_EQ(Strip((*a)->Cmd("cat /tmp/left-by-a")), "a");
+  EXPECT_EQ(Strip((*b)->Cmd("test -e /tmp/left-by-a && echo there || "
+                            "echo absent")),
+            "absent");
+  // The state's RAM file is the saved guest's still: a's write went to a
+  // private copy.
+  a->reset();
+  absl::StatusOr<std::unique_ptr<Vm>> c = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(Strip((*c)->Cmd("test -e /tmp/left-by-a && echo there || "
+                            "echo absent")),
+            "absent");
+}
+
+TEST_F(SavedVmTest, RestoredClockIsTheHostsNotTheTimeOfTheSave) {
+  // Long enough after the save that a clock left as saved shows it.
+  absl::SleepFor(saved_at_ + absl::Seconds(3) - absl::Now());
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  int64_t guest = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(Strip((*vm)->Cmd("date +%s")), &guest));
+  double host = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  EXPECT_LE(std::abs(static_cast<double>(guest) - host), 1.0)
+      << "guest " << guest << ", host " << host;
+}
+
+TEST_F(SavedVmTest, EachRestoreGetsANewGenerationIdSoTheGuestReseeds) {
+  absl::StatusOr<std::unique_ptr<Vm>> a = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(a.ok()) << a.status();
+  absl::StatusOr<std::unique_ptr<Vm>> b = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(b.ok()) << b.status();
+  std::string ga = GenerationId(**a), gb = GenerationId(**b);
+  ASSERT_EQ(ga.size(), 36u) << ga;
+  ASSERT_EQ(saved_generation_.size(), 36u) << saved_generation_;
+  EXPECT_NE(ga, gb);
+  EXPECT_NE(ga, saved_generation_);
+  // The guest's kernel has the device the id is announced through.
+  EXPECT_EQ(Strip((*a)->Cmd("ls /sys/bus/acpi/devices | grep -c QEMUVGID")),
+            "1");
+}
+
+TEST_F(SavedVmTest, StateOfAnotherGuestIsRefusedSayingWhatDiffers) {
+  VmOptions other = RestoreOptions();
+  other.qemu.memory_mb = base_.qemu.memory_mb * 2;
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(other);
+  ASSERT_FALSE(vm.ok());
+  EXPECT_EQ(vm.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(vm.status().message()),
+              HasSubstr("is of another guest (QEMU's command line"));
+  EXPECT_THAT(std::string(vm.status().message()),
+              HasSubstr(absl::StrCat(other.qemu.memory_mb)));
+
+  VmOptions rekeyed = RestoreOptions();
+  rekeyed.key = nullptr;  // a fresh key: the saved guest knows the old one
+  vm = Vm::Restore(rekeyed);
+  ASSERT_FALSE(vm.ok());
+  EXPECT_THAT(std::string(vm.status().message()), HasSubstr("proctor.key="));
+}
+
+// What `dir`'s state belongs to: its identity file without the header and
+// the fingerprints of its files.
+std::string IdentityText(const std::string& dir) {
+  std::ifstream in(dir + "/identity");
+  std::string line, text;
+  for (int n = 0; std::getline(in, line); ++n) {
+    if (n >= 3) absl::StrAppend(&text, line, "\n");
+  }
+  return text;
+}
+
+// A copy of the state whose RAM is the same file (a hard link), recorded
+// as saved, for tests that damage the rest.
+std::string CopyOfState(const std::string& dir, const std::string& to) {
+  std::filesystem::remove_all(to);
+  std::filesystem::create_directories(to);
+  std::filesystem::create_hard_link(StateRamFile(dir), StateRamFile(to));
+  std::filesystem::copy_file(StateDevicesFile(dir), StateDevicesFile(to));
+  EXPECT_TRUE(WriteStateIdentity(to, IdentityText(dir)).ok());
+  return to;
+}
+
+TEST_F(SavedVmTest, TruncatedStateIsRefusedBeforeQemuStarts) {
+  VmOptions o = RestoreOptions();
+  o.state_dir = CopyOfState(base_.state_dir, o.qemu.run_dir + ".state");
+  ASSERT_TRUE(Vm::Restore(o).ok()) << "the copy itself must restore";
+
+  std::filesystem::resize_file(StateDevicesFile(o.state_dir), 4096);
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(o);
+  ASSERT_FALSE(vm.ok());
+  EXPECT_EQ(vm.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(vm.status().message()),
+              HasSubstr("changed since it was saved (devices"));
+}
+
+TEST_F(SavedVmTest, StateQemuCannotLoadIsUnavailableWithQemusReason) {
+  // A state saved truncated (a full disk, say): its identity matches, so
+  // only QEMU can tell.
+  VmOptions o = RestoreOptions();
+  o.state_dir = CopyOfState(base_.state_dir, o.qemu.run_dir + ".state");
+  std::filesystem::resize_file(StateDevicesFile(o.state_dir), 4096);
+  ASSERT_TRUE(WriteStateIdentity(o.state_dir, IdentityText(o.state_dir)).ok());
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(o);
+  ASSERT_FALSE(vm.ok());
+  EXPECT_EQ(vm.status().code(), absl::StatusCode::kUnavailable);
+  EXPECT_THAT(std::string(vm.status().message()),
+              HasSubstr("QEMU could not load the saved guest"));
+}
+
+TEST_F(SavedVmTest, RestoredGuestCannotBeSavedOverTheState) {
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  absl::Status saved = (*vm)->Save();
+  EXPECT_EQ(saved.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(std::string(saved.message()),
+              HasSubstr("only a guest booted with a state_dir"));
+  EXPECT_TRUE(CheckState(base_.state_dir, IdentityText(base_.state_dir)).ok());
+}
+
+// A fault this machine cannot cause otherwise: the device state's file is
+// a FIFO nobody reads, so QEMU's save never completes.
+TEST_F(SavedVmTest, SaveThatHangsTimesOutAndLeavesNoState) {
+  VmOptions o = base_;
+  o.qemu.run_dir = base_.qemu.run_dir + "/../hang";
+  o.state_dir = base_.qemu.run_dir + "/../hang.state";
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Boot(o);
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  ASSERT_EQ(mkfifo(StateDevicesFile(o.state_dir).c_str(), 0600), 0);
+  absl::Time start = absl::Now();
+  absl::Status saved = (*vm)->Save(absl::Seconds(2));
+  EXPECT_EQ(saved.code(), absl::StatusCode::kDeadlineExceeded) << saved;
+  EXPECT_THAT(std::string(saved.message()), HasSubstr("save: "));
+  EXPECT_LT(absl::Now() - start, absl::Seconds(20));
+  EXPECT_FALSE((*vm)->qemu().Running());
+  EXPECT_FALSE(std::filesystem::exists(o.state_dir + "/identity"));
+}
+
+}  // namespace
+}  // namespace proctor::vmm
