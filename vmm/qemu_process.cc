@@ -111,6 +111,8 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
   spawn.argv = vm->argv_;
   for (char** e = environ; *e != nullptr; ++e) spawn.env.push_back(*e);
   spawn.stderr_fd = err.get();
+  // No QEMU outlives its owner, even one killed by SIGKILL.
+  spawn.die_with_parent = true;
   absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
   if (!proc.ok()) return proc.status();
   vm->process_ = *std::move(proc);

@@ -223,14 +223,16 @@ absl::Status Vm::LeaveRamOutOfMigration() {
   return Qmp("migrate-set-capabilities", caps).status();
 }
 
-absl::Status Vm::SetUpGuest(bool set_clock) {
+absl::Status Vm::SetUpGuest(bool restored) {
   std::vector<std::string> steps;
-  if (set_clock) {
+  if (restored) {
     // To the nearest second: busybox's date takes no fraction. A booted
     // guest's clock comes from the RTC, to the second as well.
     int64_t now = absl::ToUnixMillis(absl::Now());
     steps.push_back(
         absl::StrCat("date -s @", (now + 500) / 1000, " >/dev/null"));
+    // The console of a restored guest starts empty: say what it is.
+    steps.push_back("echo 'proctor: guest restored' >/dev/console");
   }
   if (!options_.qemu.share_dir.empty()) {
     steps.push_back(

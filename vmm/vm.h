@@ -167,9 +167,10 @@ class Vm {
   absl::Status LoadState(absl::Time deadline);
   // QMP x-ignore-shared, on both ends of a save: the RAM stays in its file.
   absl::Status LeaveRamOutOfMigration();
-  // Sets the guest's clock to the host's and mounts the share: what a guest
-  // started with a state_dir needs after login.
-  absl::Status SetUpGuest(bool set_clock);
+  // Mounts the share, and for a `restored` guest sets its clock to the
+  // host's and marks its console: what a guest started with a state_dir
+  // needs after login.
+  absl::Status SetUpGuest(bool restored);
   absl::StatusOr<std::string> FreePort();
   // Migrate's steps: a destination QEMU like this one on -incoming `uri`
   // with its logs in `dir`; the limits of `o`; the migration's end (a

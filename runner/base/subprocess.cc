@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -80,8 +81,93 @@ absl::Status CheckExecutableFile(const std::string& path, const struct stat& st,
   return absl::OkStatus();
 }
 
+namespace {
+
+// Signals whose ignored disposition or blocked state must not leak into a
+// child (the runner ignores SIGPIPE; a runner started by nohup or in the
+// background ignores more).
+constexpr int kResetSignals[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
+                                 SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1,
+                                 SIGUSR2, SIGALRM, SIGXFSZ};
+
+// The child's side of SpawnDyingWithParent, between fork and exec: only
+// async-signal-safe calls. Reports a failure's errno on `report`.
+[[noreturn]] void ExecDyingWithParent(const SpawnOptions& options, pid_t parent,
+                                      char* const* argv, char* const* envp,
+                                      int report) {
+  auto fail = [report]() {
+    int e = errno;
+    (void)!write(report, &e, sizeof(e));
+    _exit(127);
+  };
+  setpgid(0, 0);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail();
+  if (getppid() != parent) _exit(127);  // the owner is already gone
+  int null_in = open("/dev/null", O_RDONLY);
+  int null_out = open("/dev/null", O_WRONLY);
+  if (null_in < 0 || null_out < 0) fail();
+  if (dup2(null_in, 0) < 0 ||
+      dup2(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) < 0 ||
+      dup2(options.stderr_fd >= 0 ? options.stderr_fd : null_out, 2) < 0) {
+    fail();
+  }
+  if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) fail();
+  for (int sig : kResetSignals) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execve(argv[0], argv, envp);
+  fail();
+}
+
+absl::StatusOr<pid_t> SpawnDyingWithParent(const SpawnOptions& options,
+                                           char* const* argv,
+                                           char* const* envp) {
+  int report[2];
+  if (pipe2(report, O_CLOEXEC) != 0) {
+    return absl::UnavailableError(absl::StrCat("pipe: ", strerror(errno)));
+  }
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) ExecDyingWithParent(options, parent, argv, envp, report[1]);
+  close(report[1]);
+  int child_errno = 0;
+  ssize_t n = pid > 0 ? read(report[0], &child_errno, sizeof(child_errno)) : 0;
+  close(report[0]);
+  if (pid < 0) {
+    return absl::UnavailableError(absl::StrCat("fork: ", strerror(errno)));
+  }
+  if (n == sizeof(child_errno)) {
+    int status;
+    waitpid(pid, &status, 0);
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot execute: ", strerror(child_errno)));
+  }
+  return pid;
+}
+
+}  // namespace
+
 absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return absl::InvalidArgumentError("empty argv");
+  if (options.die_with_parent) {
+    std::vector<char*> argv, envp;
+    for (const std::string& a : options.argv) {
+      argv.push_back(const_cast<char*>(a.c_str()));
+    }
+    argv.push_back(nullptr);
+    for (const std::string& e : options.env) {
+      envp.push_back(const_cast<char*>(e.c_str()));
+    }
+    envp.push_back(nullptr);
+    absl::StatusOr<pid_t> pid =
+        SpawnDyingWithParent(options, argv.data(), envp.data());
+    if (!pid.ok()) {
+      absl::Status why = CheckExecutable(options.argv[0]);
+      return why.ok() ? pid.status() : why;
+    }
+    return Subprocess(*pid);
+  }
   posix_spawn_file_actions_t actions;
   posix_spawnattr_t attr;
   posix_spawn_file_actions_init(&actions);
@@ -103,16 +189,12 @@ absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
   }
 
   // Handlers reset themselves at exec; what can leak into a test is a
-  // blocked mask and ignored dispositions (the runner ignores SIGPIPE; a
-  // runner started by nohup or in the background ignores more). Resetting
-  // only these keeps a spawn to a dozen syscalls, not one per signal.
+  // blocked mask and ignored dispositions. Resetting only those keeps a
+  // spawn to a dozen syscalls, not one per signal.
   sigset_t none, reset;
   sigemptyset(&none);
   sigemptyset(&reset);
-  for (int sig : {SIGPIPE, SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGCHLD, SIGTSTP,
-                  SIGTTIN, SIGTTOU, SIGUSR1, SIGUSR2, SIGALRM, SIGXFSZ}) {
-    sigaddset(&reset, sig);
-  }
+  for (int sig : kResetSignals) sigaddset(&reset, sig);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &reset);
   posix_spawnattr_setpgroup(&attr, 0);

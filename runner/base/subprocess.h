@@ -31,6 +31,10 @@ struct SpawnOptions {
   std::string cwd;                // empty: the runner's
   int stdout_fd = -1;             // -1: /dev/null
   int stderr_fd = -1;             // -1: /dev/null
+  // The child gets SIGKILL when the thread that spawned it ends, even by
+  // SIGKILL (PR_SET_PDEATHSIG): for a child that must not outlive its
+  // owner, such as QEMU. Spawned with fork() then, not posix_spawn.
+  bool die_with_parent = false;
 };
 
 // How a child ended, from waitpid().

@@ -446,6 +446,7 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
   g.share_dir = CommonDirectory(shared);
   g.run_dir = dir->path() + "/vm";
   g.self = SelfPath();
+  g.fresh_guests = s->executor.vm_per_test;
   // Tests that use helpers get the image as a directory, whatever form it
   // was given in.
   std::replace_if(

@@ -56,22 +56,98 @@ std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
 
 }  // namespace
 
+GuestPool::~GuestPool() {
+  // QEMU first: the mux's directory holds the saved guest it may map.
+  vm_ = nullptr;
+  mux_ = nullptr;
+}
+
 void GuestPool::Shutdown() {
   if (mux_ != nullptr) mux_->DropSessions();
   vm_ = nullptr;
 }
 
+void GuestPool::Note(const std::string& line, bool say) {
+  std::ofstream(options_.run_dir + "/guests.log", std::ios::app)
+      << line << "\n";
+  if (say) fprintf(stderr, "proctor: %s\n", line.c_str());
+}
+
+vmm::VmOptions GuestPool::VmOptionsFor(const std::string& state_dir) const {
+  vmm::VmOptions vm;
+  vm.qemu = Config(options_, accel_);
+  // A second QMP monitor for tests (`proctor vm qmp`), beside the mux's
+  // socket: the first is the runner's own.
+  vm.qemu.extra_args.insert(
+      vm.qemu.extra_args.end(),
+      {"-qmp",
+       absl::StrCat("unix:", shared_dir(), "/qmp.sock,server=on,wait=off")});
+  vm.boot_timeout = options_.boot_timeout;
+  vm.key = key_;
+  vm.state_dir = state_dir;
+  return vm;
+}
+
+void GuestPool::KeepConsoleLog() {
+  // console.log is the current VM's, console.N.log the one of guest N.
+  std::error_code ec;
+  std::filesystem::rename(
+      options_.run_dir + "/console.log",
+      absl::StrCat(options_.run_dir, "/console.", boots_, ".log"), ec);
+}
+
+namespace {
+
+std::string Took(absl::Time start) {
+  return absl::FormatDuration(
+      absl::Trunc(absl::Now() - start, absl::Milliseconds(1)));
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<vmm::Vm>> GuestPool::StartFromSavedState(
+    absl::Time start) {
+  std::string state_dir = shared_dir() + "/state";
+  if (saved_ == Saved::kNotYet) {
+    absl::StatusOr<std::unique_ptr<vmm::Vm>> booted =
+        vmm::Vm::Boot(VmOptionsFor(state_dir));
+    ++boots_;
+    if (!booted.ok()) return booted.status();
+    absl::Status saved = (*booted)->Save();
+    KeepConsoleLog();
+    if (!saved.ok()) {
+      saved_ = Saved::kUnusable;
+      Note(absl::StrCat("guest ", boots_, ": booted, cannot save it (",
+                        SanitizeUtf8(saved.message()),
+                        "): every guest is booted"),
+           true);
+      return nullptr;
+    }
+    saved_ = Saved::kYes;
+    Note(absl::StrCat("guest ", boots_, ": booted and saved in ", Took(start)));
+    start = absl::Now();
+  }
+  if (saved_ != Saved::kYes) return nullptr;
+  absl::StatusOr<std::unique_ptr<vmm::Vm>> restored =
+      vmm::Vm::Restore(VmOptionsFor(state_dir));
+  ++boots_;
+  if (!restored.ok()) {
+    saved_ = Saved::kUnusable;
+    Note(absl::StrCat("guest ", boots_, ": cannot restore the saved guest (",
+                      SanitizeUtf8(restored.status().message()),
+                      "): booting guests from now on"),
+         true);
+    KeepConsoleLog();
+    return nullptr;
+  }
+  Note(absl::StrCat("guest ", boots_, ": restored in ", Took(start)));
+  return restored;
+}
+
 absl::Status GuestPool::Boot() {
   Shutdown();
   used_ = false;
-  if (boots_ > 0) {
-    // Each boot's console log is kept: console.log is the current VM's,
-    // console.N.log the one of boot N.
-    std::error_code ec;
-    std::filesystem::rename(
-        options_.run_dir + "/console.log",
-        absl::StrCat(options_.run_dir, "/console.", boots_, ".log"), ec);
-  }
+  if (boots_ > 0) KeepConsoleLog();
   if (key_ == nullptr) {
     absl::StatusOr<vmm::GuestKey> key = vmm::GuestKey::Generate();
     if (!key.ok()) return key.status();
@@ -103,23 +179,26 @@ absl::Status GuestPool::Boot() {
     if (!mux.ok()) return mux.status();
     mux_ = *std::move(mux);
   }
-  vmm::VmOptions vm;
-  vm.qemu = Config(options_, accel_);
-  // A second QMP monitor for tests (`proctor vm qmp`), beside the mux's
-  // socket: the first is the runner's own.
-  vm.qemu.extra_args.insert(
-      vm.qemu.extra_args.end(),
-      {"-qmp",
-       absl::StrCat("unix:", shared_dir(), "/qmp.sock,server=on,wait=off")});
-  vm.boot_timeout = options_.boot_timeout;
-  vm.key = key_;
-  absl::StatusOr<std::unique_ptr<vmm::Vm>> booted = vmm::Vm::Boot(vm);
-  ++boots_;
-  if (!booted.ok()) {
-    return absl::Status(booted.status().code(),
-                        SanitizeUtf8(booted.status().message()));
+  absl::Time start = absl::Now();
+  if (options_.fresh_guests) {
+    absl::StatusOr<std::unique_ptr<vmm::Vm>> vm = StartFromSavedState(start);
+    if (!vm.ok()) {
+      return absl::Status(vm.status().code(),
+                          SanitizeUtf8(vm.status().message()));
+    }
+    vm_ = *std::move(vm);
   }
-  vm_ = *std::move(booted);
+  if (vm_ == nullptr) {
+    absl::StatusOr<std::unique_ptr<vmm::Vm>> booted =
+        vmm::Vm::Boot(VmOptionsFor(""));
+    ++boots_;
+    if (!booted.ok()) {
+      return absl::Status(booted.status().code(),
+                          SanitizeUtf8(booted.status().message()));
+    }
+    vm_ = *std::move(booted);
+    Note(absl::StrCat("guest ", boots_, ": booted in ", Took(start)));
+  }
   // For `proctor results`: the QEMU this job's guests ran on.
   std::ofstream(options_.run_dir + "/qemu_version")
       << vm_->qemu().qmp().version() << "\n";

@@ -1,5 +1,13 @@
-// The job's guest: one JeOS VM that serves every guest test, booted on
-// first need and booted again after a crash.
+// The job's guest: one JeOS VM that serves every guest test, started on
+// first need and started again after a crash.
+//
+// When the job will want fresh guests (`fresh_guests`: --vm-per-test), the
+// first start boots a guest, saves it once it is ready, and every guest
+// after that, the first included, is restored from that state in a
+// fraction of a boot (vmm/vm.h). A state that cannot be saved or restored
+// is said on stderr and in vm/guests.log, and guests are booted instead:
+// never a wrong guest. vm/guests.log has a line per guest started, saying
+// how and how long it took.
 //
 // A guest test runs as a host process like any other test: the executor
 // spawns `proctor guest-exec`, which runs the test in the guest over SSH
@@ -35,13 +43,17 @@ struct GuestOptions {
   std::string helper;
   int memory_mb = 1024;
   absl::Duration boot_timeout = absl::Seconds(120);  // QEMU start to login
+  // Start guests from a saved one (see above).
+  bool fresh_guests = false;
 };
 
 class GuestPool {
  public:
   explicit GuestPool(GuestOptions options) : options_(std::move(options)) {}
+  ~GuestPool();
 
-  // Boots a VM and waits for its SSH login (exit 3 material on failure).
+  // Starts a fresh VM (restored, or booted) and waits for its SSH login
+  // (exit 3 material on failure).
   absl::Status Boot();
   bool Alive();
   // Whether a test has run on the current VM since it booted.
@@ -53,7 +65,8 @@ class GuestPool {
   pid_t pid() const { return vm_ != nullptr ? vm_->qemu().pid() : -1; }
   // True when QEMU is gone or goes within `timeout`.
   bool DeadWithin(absl::Duration timeout);
-  // The accelerator in use, and the number of boots so far.
+  // The accelerator in use, and the number of guests started so far (a
+  // saved guest counts).
   const std::string& accel() const { return accel_; }
   int boots() const { return boots_; }
   const std::string& console_log() const;
@@ -61,7 +74,8 @@ class GuestPool {
   // panic message if any, else the last line ("" without a console).
   std::string ConsoleVerdict() const;
   // The directory host tests reach the guest through (PROCTOR_VM): the
-  // mux's mux.sock and QEMU's second QMP monitor, qmp.sock.
+  // mux's mux.sock, QEMU's second QMP monitor, qmp.sock, and the saved
+  // guest, state/.
   std::string shared_dir() const;
   // The session Boot() logged in with (null before a boot).
   vmm::SshSession* session() {
@@ -85,6 +99,18 @@ class GuestPool {
   std::string GuestPath(const std::string& host_path) const;
 
  private:
+  enum class Saved { kNotYet, kYes, kUnusable };
+  vmm::VmOptions VmOptionsFor(const std::string& state_dir) const;
+  // The guest started from the saved state, booting and saving it first if
+  // need be; null (and said why) when there is no state to start from; an
+  // error when the guest does not boot at all.
+  absl::StatusOr<std::unique_ptr<vmm::Vm>> StartFromSavedState(
+      absl::Time start);
+  // Renames console.log to console.N.log, N the last guest started.
+  void KeepConsoleLog();
+  // A line of vm/guests.log, and on stderr when `say` is set.
+  void Note(const std::string& line, bool say = false);
+
   GuestOptions options_;
   std::shared_ptr<const vmm::GuestKey> key_;
   std::unique_ptr<vmm::Vm> vm_;
@@ -92,6 +118,7 @@ class GuestPool {
   std::string accel_;
   int boots_ = 0;
   bool used_ = false;
+  Saved saved_ = Saved::kNotYet;
 };
 
 }  // namespace proctor

@@ -1,6 +1,7 @@
 // Guest tests end to end: proctor boots the real JeOS image under TCG and
 // runs tests in it over SSH.
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <filesystem>
@@ -205,27 +206,115 @@ TEST_F(GuestTest, KernelPanicIsAnErrorWithThePanicInTheTestsConsoleLog) {
   EXPECT_TRUE(Leftovers().empty());
 }
 
+// Isolation is shown by state: a restored guest is a clone of the saved
+// one, so boot ids say nothing about it.
 TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuest) {
-  // Test 2 fails if it sees what test 1 left in the guest's /tmp.
+  // Tests 2 and 3 fail if they see what an earlier test left in /tmp.
   Script("1-dirty.sh",
-         "#!/bin/sh\n# proctor: where=guest\n"
-         "cat /proc/sys/kernel/random/boot_id; touch /tmp/left-behind\n");
+         "#!/bin/sh\n# proctor: where=guest\ntouch /tmp/left-behind\n");
   Script("2-clean.sh",
          "#!/bin/sh\n# proctor: where=guest\n"
-         "cat /proc/sys/kernel/random/boot_id; [ ! -e /tmp/left-behind ]\n");
-  Script("3-host.sh", "#!/bin/sh\ntrue\n");
+         "[ ! -e /tmp/left-behind ] && touch /tmp/left-behind\n");
+  Script("3-clean.sh",
+         "#!/bin/sh\n# proctor: where=guest\n[ ! -e /tmp/left-behind ]\n");
+  Script("4-host.sh", "#!/bin/sh\ntrue\n");
   RunOutput r = RunGuest({"--vm-per-test", "--jobs=2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
+  // The host test runs beside the guest tests (-j 2).
+  EXPECT_THAT(r.lines,
+              ::testing::UnorderedElementsAre(
+                  StartsWith("Results stored in"), "1-dirty.sh -- PASS",
+                  "2-clean.sh -- PASS", "3-clean.sh -- PASS",
+                  "4-host.sh -- PASS", "4 passed, 0 failed, 0 skipped"));
   std::string job = LatestJobDir();
-  std::string boot1 = ReadFile(job + "/tests/001-1-dirty.sh/stdout");
-  std::string boot2 = ReadFile(job + "/tests/002-2-clean.sh/stdout");
-  EXPECT_EQ(boot1.size(), 37u);
-  EXPECT_NE(boot1, boot2);
-  // Each test keeps the console log of its own VM; vm/ keeps every boot's.
+  // One boot, saved; each guest test on a guest restored from it.
+  std::string guests = ReadFile(job + "/vm/guests.log");
+  EXPECT_THAT(guests, HasSubstr("guest 1: booted and saved in "));
+  EXPECT_THAT(guests, HasSubstr("guest 2: restored in "));
+  EXPECT_THAT(guests, HasSubstr("guest 4: restored in "));
+  EXPECT_THAT(guests, ::testing::Not(HasSubstr("guest 5")));
+  // Each test keeps the console log of its own VM; vm/ keeps every one's.
   EXPECT_THAT(ReadFile(job + "/tests/002-2-clean.sh/guest/console.log"),
+              HasSubstr("proctor: guest restored"));
+  EXPECT_THAT(ReadFile(job + "/vm/console.1.log"),
               HasSubstr("proctor: guest ready"));
-  EXPECT_TRUE(fs::exists(job + "/vm/console.1.log"));
+  EXPECT_TRUE(fs::exists(job + "/vm/console.3.log"));
   EXPECT_THAT(ReadFile(job + "/job.log"), HasSubstr("booting a fresh guest"));
+  // The saved guest does not outlive the job.
+  EXPECT_TRUE(Leftovers().empty());
+}
+
+// A fault a user cannot cause by accident but a test of this kind can: a
+// host test (requires=vm) truncates the job's saved guest.
+TEST_F(GuestTest, DamagedSavedGuestIsSaidAndTheNextGuestBooted) {
+  Script("1-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  Script("2-damage.sh",
+         "#!/bin/sh\n# proctor: requires=vm\n"
+         ": > \"$PROCTOR_VM/state/devices\"\n");
+  Script("3-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntest -d /tests\n");
+  RunOutput r = RunGuest({"--vm-per-test"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr("proctor: guest 3: cannot restore the saved "
+                               "guest (the saved guest in "));
+  EXPECT_THAT(r.err, HasSubstr("changed since it was saved (devices"));
+  std::string guests = ReadFile(LatestJobDir() + "/vm/guests.log");
+  EXPECT_THAT(guests, HasSubstr("guest 3: cannot restore"));
+  EXPECT_THAT(guests, HasSubstr("guest 4: booted in "));
+  EXPECT_TRUE(Leftovers().empty());
+}
+
+TEST_F(GuestTest,
+       RestoredGuestPoweredOffOrPanickedIsAnErrorAndTheNextIsRestored) {
+  Script("1-off.sh", "#!/bin/sh\n# proctor: where=guest\npoweroff -f\n");
+  Script("2-panic.sh",
+         "#!/bin/sh\n# proctor: where=guest\necho c > /proc/sysrq-trigger\n");
+  Script("3-next.sh", "#!/bin/sh\n# proctor: where=guest\ntest -d /tests\n");
+  RunOutput r = RunGuest({"--vm-per-test"});
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_THAT(r.lines,
+              ElementsAre(StartsWith("Results stored in"), "1-off.sh -- ERROR",
+                          "2-panic.sh -- ERROR", "3-next.sh -- PASS",
+                          "1 passed, 2 failed, 0 skipped"));
+  std::optional<TestResult> panic = Find(LatestJob(), "2-panic.sh");
+  EXPECT_THAT(panic->reason(), HasSubstr("sysrq triggered crash"));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/guests.log"),
+              HasSubstr("guest 4: restored in "));
+  EXPECT_TRUE(Leftovers().empty());
+}
+
+TEST_F(GuestTest, ProctorKilledWhileRestoringGuestsLeavesNoQemu) {
+  for (int i = 1; i <= 12; ++i) {
+    Script(absl::StrCat("t", i, ".sh"),
+           "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  }
+  std::string out = results() + ".stdout";
+  Subprocess p = Start({"run", "--results-dir=" + results(), "--sysinfo=off",
+                        "--image=" + ImageDir(), "--vm-per-test", suite()},
+                       out);
+  // Once the second restore is done: the job is then mostly restores.
+  std::string log = results() + "/latest/vm/guests.log";
+  absl::Time deadline = absl::Now() + absl::Seconds(60);
+  while (absl::Now() < deadline &&
+         ReadFile(log).find("guest 3: restored") == std::string::npos) {
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  ASSERT_THAT(ReadFile(log), HasSubstr("guest 3: restored"));
+  absl::SleepFor(absl::Milliseconds(150));
+  kill(p.pid(), SIGKILL);
+  p.Wait();
+  // QEMU gets SIGKILL with its owner (PR_SET_PDEATHSIG); the helper of a
+  // running test ends when the mux's socket closes.
+  std::vector<pid_t> left;
+  for (absl::Time end = absl::Now() + absl::Seconds(10); absl::Now() < end;
+       absl::SleepFor(absl::Milliseconds(100))) {
+    left = Leftovers();
+    if (left.empty()) break;
+  }
+  for (pid_t pid : left) {
+    ADD_FAILURE() << "left behind: "
+                  << ReadFile(absl::StrCat("/proc/", pid, "/cmdline"));
+    kill(pid, SIGKILL);
+  }
 }
 
 TEST_F(GuestTest, ProctorWithoutItsHelperRunsGuestTestsThroughItself) {
