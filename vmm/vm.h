@@ -150,6 +150,10 @@ class Vm {
   absl::Status Unplug(const std::string& id,
                       absl::Duration timeout = absl::Seconds(30));
 
+  // Hands over the logged-in session (null if there is none); the Vm logs
+  // in again when it needs one.
+  std::unique_ptr<SshSession> ReleaseSession() { return std::move(session_); }
+
   QemuProcess& qemu() { return *qemu_; }
   const GuestKey& key() const { return *options_.key; }
   const std::string& console_log() const { return qemu_->console_log(); }

@@ -469,10 +469,15 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
   r.guest = guest.get();
   r.vm_dir = guest->shared_dir();
   if (s->sysinfo_mode != SysinfoMode::kOff) {
-    for (const std::string& p : CollectGuestSysinfo(
-             s->sysinfo, dir->path() + "/sysinfo/guest", guest->session())) {
-      dir->Log(absl::StrCat("sysinfo guest: ", p));
-    }
+    guest
+        ->WithSession([&](vmm::SshSession* session) {
+          for (const std::string& p : CollectGuestSysinfo(
+                   s->sysinfo, dir->path() + "/sysinfo/guest", session)) {
+            dir->Log(absl::StrCat("sysinfo guest: ", p));
+          }
+          return absl::OkStatus();
+        })
+        .IgnoreError();
   }
   return guest;
 }

@@ -158,21 +158,22 @@ int VmCommand(const std::vector<std::string>& args) {
     if (!booted.ok()) {
       code = Fail(kExitInfrastructure,
                   absl::StrCat("cannot boot the guest: ", booted.message()));
-    } else if (shell) {
-      absl::StatusOr<int> status = pool.session()->InteractiveShell();
-      code = status.ok() ? *status
-                         : Fail(kExitInfrastructure,
-                                std::string(status.status().message()));
     } else {
-      absl::StatusOr<int> status = pool.session()->Stream(
-          absl::StrJoin(parsed->positional, " "),
-          [](absl::string_view s) { WriteAll(1, s); },
-          [](absl::string_view s) { WriteAll(2, s); });
+      absl::StatusOr<int> status = absl::UnavailableError("no session");
+      absl::Status reached = pool.WithSession([&](vmm::SshSession* session) {
+        status = shell ? session->InteractiveShell()
+                       : session->Stream(
+                             absl::StrJoin(parsed->positional, " "),
+                             [](absl::string_view s) { WriteAll(1, s); },
+                             [](absl::string_view s) { WriteAll(2, s); });
+        return absl::OkStatus();
+      });
+      if (!reached.ok()) status = reached;
       if (!status.ok()) {
         code =
             Fail(kExitInfrastructure, std::string(status.status().message()));
       } else {
-        code = *status < 0 ? kExitInfrastructure : *status;
+        code = !shell && *status < 0 ? kExitInfrastructure : *status;
       }
     }
   }

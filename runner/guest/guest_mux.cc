@@ -98,6 +98,26 @@ void GuestMux::Give(std::unique_ptr<vmm::SshSession> session,
   if (generation == generation_) idle_.push_back(std::move(session));
 }
 
+void GuestMux::Adopt(std::unique_ptr<vmm::SshSession> session) {
+  if (session == nullptr) return;
+  absl::MutexLock lock(&mu_);
+  idle_.push_back(std::move(session));
+}
+
+absl::Status GuestMux::WithSession(
+    const std::function<absl::Status(vmm::SshSession*)>& use) {
+  uint64_t generation;
+  {
+    absl::MutexLock lock(&mu_);
+    generation = generation_;
+  }
+  std::unique_ptr<vmm::SshSession> session = Take();
+  if (session == nullptr) return absl::UnavailableError("guest unreachable");
+  absl::Status used = use(session.get());
+  if (used.ok()) Give(std::move(session), generation);
+  return used;
+}
+
 void GuestMux::DropSessions() {
   absl::MutexLock lock(&mu_);
   idle_.clear();
@@ -141,9 +161,11 @@ void GuestMux::Serve(UniqueFd conn) {
               absl::StrCat("proctor: guest connection lost: ",
                            status.status().message(), "\n"));
   }
-  SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
-  // A session whose command failed or was cancelled may be broken: drop it.
+  // Pooled before the helper learns the exit status: the runner's next
+  // use of the guest (fetching the test's outputs) then finds it idle. A
+  // session whose command failed or was cancelled may be broken: dropped.
   if (status.ok()) Give(std::move(session), generation);
+  SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
 }
 
 }  // namespace proctor

@@ -40,6 +40,14 @@ class GuestMux {
   const std::string& socket_path() const { return socket_path_; }
   // Forgets pooled sessions (their guest is gone).
   void DropSessions();
+  // Pools a session logged in elsewhere (the one a guest's start made):
+  // the next helper uses it instead of logging in again.
+  void Adopt(std::unique_ptr<vmm::SshSession> session);
+  // Runs `use` on the caller's thread with a pooled session (a new login
+  // if none is idle), which goes back to the pool when `use` returns OK.
+  // Unavailable when no session can be had.
+  absl::Status WithSession(
+      const std::function<absl::Status(vmm::SshSession*)>& use);
 
  private:
   GuestMux() = default;

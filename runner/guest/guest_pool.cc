@@ -199,6 +199,9 @@ absl::Status GuestPool::Boot() {
     vm_ = *std::move(booted);
     Note(absl::StrCat("guest ", boots_, ": booted in ", Took(start)));
   }
+  // The guest's first session serves the first test: a login costs more
+  // than a small test under TCG.
+  mux_->Adopt(vm_->ReleaseSession());
   // For `proctor results`: the QEMU this job's guests ran on.
   std::ofstream(options_.run_dir + "/qemu_version")
       << vm_->qemu().qmp().version() << "\n";
@@ -246,21 +249,33 @@ std::string GuestPool::GuestJunitFile(int index) {
   return GuestTestDir(index) + "/test.xml";
 }
 
+absl::Status GuestPool::WithSession(
+    const std::function<absl::Status(vmm::SshSession*)>& use) {
+  if (vm_ == nullptr || mux_ == nullptr) {
+    return absl::UnavailableError("no guest");
+  }
+  return mux_->WithSession(use);
+}
+
 absl::Status GuestPool::FetchOutputs(int index, const std::string& test_dir) {
-  vmm::SshSession* session = this->session();
-  if (session == nullptr) return absl::UnavailableError("no guest session");
   // Only those two names: nothing else the guest leaves there reaches the
   // test's directory on the host.
   std::string d = ShellQuote(GuestTestDir(index));
-  absl::StatusOr<vmm::CmdResult> r = session->Cmd(
-      absl::StrCat("cd ", d,
-                   " 2>/dev/null && tar -cf - $(for f in outputs test.xml; do "
-                   "[ -e \"$f\" ] || [ -L \"$f\" ] && echo \"$f\"; done) "
-                   "2>/dev/null; cd / && rm -rf ",
-                   d),
-      "", absl::Minutes(5));
-  if (!r.ok()) return r.status();
-  return ExtractTar(r->out, test_dir);
+  std::string tar;
+  absl::Status fetched = WithSession([&](vmm::SshSession* s) -> absl::Status {
+    absl::StatusOr<vmm::CmdResult> r = s->Cmd(
+        absl::StrCat("cd ", d,
+                     " 2>/dev/null && tar -cf - $(for f in outputs test.xml; "
+                     "do [ -e \"$f\" ] || [ -L \"$f\" ] && echo \"$f\"; "
+                     "done) 2>/dev/null; cd / && rm -rf ",
+                     d),
+        "", absl::Minutes(5));
+    if (!r.ok()) return r.status();
+    tar = std::move(r->out);
+    return absl::OkStatus();
+  });
+  if (!fetched.ok()) return fetched;
+  return ExtractTar(tar, test_dir);
 }
 
 std::string GuestPool::GuestPath(const std::string& host_path) const {

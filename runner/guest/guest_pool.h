@@ -18,6 +18,7 @@
 #ifndef PROCTOR_RUNNER_GUEST_GUEST_POOL_H_
 #define PROCTOR_RUNNER_GUEST_GUEST_POOL_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -77,12 +78,11 @@ class GuestPool {
   // mux's mux.sock, QEMU's second QMP monitor, qmp.sock, and the saved
   // guest, state/.
   std::string shared_dir() const;
-  // The session Boot() logged in with (null before a boot).
-  vmm::SshSession* session() {
-    if (vm_ == nullptr) return nullptr;
-    absl::StatusOr<vmm::SshSession*> s = vm_->WaitForLogin();
-    return s.ok() ? *s : nullptr;
-  }
+  // Runs `use` with a logged-in session of the current guest, one of those
+  // guest tests share (the one Boot() logged in with, at first).
+  // Unavailable before a boot or when the guest is unreachable.
+  absl::Status WithSession(
+      const std::function<absl::Status(vmm::SshSession*)>& use);
 
   // The argv of the helper that runs `guest_path` in the guest with `env`.
   std::vector<std::string> ExecArgv(
