@@ -120,6 +120,15 @@ constexpr int kResetSignals[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
   fail();
 }
 
+// What exec wants: the strings' own buffers, null-terminated.
+std::vector<char*> CStrings(const std::vector<std::string>& strings) {
+  std::vector<char*> c;
+  for (const std::string& s : strings)
+    c.push_back(const_cast<char*>(s.c_str()));
+  c.push_back(nullptr);
+  return c;
+}
+
 absl::StatusOr<pid_t> SpawnDyingWithParent(const SpawnOptions& options,
                                            char* const* argv,
                                            char* const* envp) {
@@ -151,15 +160,8 @@ absl::StatusOr<pid_t> SpawnDyingWithParent(const SpawnOptions& options,
 absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return absl::InvalidArgumentError("empty argv");
   if (options.die_with_parent) {
-    std::vector<char*> argv, envp;
-    for (const std::string& a : options.argv) {
-      argv.push_back(const_cast<char*>(a.c_str()));
-    }
-    argv.push_back(nullptr);
-    for (const std::string& e : options.env) {
-      envp.push_back(const_cast<char*>(e.c_str()));
-    }
-    envp.push_back(nullptr);
+    std::vector<char*> argv = CStrings(options.argv);
+    std::vector<char*> envp = CStrings(options.env);
     absl::StatusOr<pid_t> pid =
         SpawnDyingWithParent(options, argv.data(), envp.data());
     if (!pid.ok()) {
@@ -202,15 +204,8 @@ absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
                                       POSIX_SPAWN_SETSIGMASK |
                                       POSIX_SPAWN_SETSIGDEF);
 
-  std::vector<char*> argv, envp;
-  for (const std::string& a : options.argv) {
-    argv.push_back(const_cast<char*>(a.c_str()));
-  }
-  argv.push_back(nullptr);
-  for (const std::string& e : options.env) {
-    envp.push_back(const_cast<char*>(e.c_str()));
-  }
-  envp.push_back(nullptr);
+  std::vector<char*> argv = CStrings(options.argv);
+  std::vector<char*> envp = CStrings(options.env);
 
   pid_t pid = -1;
   int rc =
