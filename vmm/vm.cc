@@ -75,12 +75,11 @@ absl::Status Vm::Prepare(VmOptions* options) {
   return absl::OkStatus();
 }
 
-absl::Status Vm::AwaitLogin(absl::Time deadline) {
+absl::Status Vm::AwaitLogin(absl::Duration timeout) {
   QemuProcess* q = qemu_.get();
-  absl::StatusOr<SshSession> login = SshSession::WaitForLogin(
-      "127.0.0.1", q->ssh_port(), *options_.key,
-      std::max(deadline - absl::Now(), absl::Seconds(10)),
-      [q]() { return q->Running(); });
+  absl::StatusOr<SshSession> login =
+      SshSession::WaitForLogin("127.0.0.1", q->ssh_port(), *options_.key,
+                               timeout, [q]() { return q->Running(); });
   if (!login.ok()) return login.status();
   session_ = std::make_unique<SshSession>(*std::move(login));
   return absl::OkStatus();
@@ -124,7 +123,9 @@ absl::StatusOr<std::unique_ptr<Vm>> Vm::Boot(VmOptions options) {
   absl::Duration timeout = vm->options_.boot_timeout;
   absl::Time deadline = absl::Now() + timeout;
   absl::Status ready = vm->qemu_->WaitForConsole(kGuestReady, timeout);
-  if (ready.ok()) ready = vm->AwaitLogin(deadline);
+  if (ready.ok()) {
+    ready = vm->AwaitLogin(std::max(deadline - absl::Now(), absl::Seconds(10)));
+  }
   if (!ready.ok()) return StartFailure(ready, vm->console_log());
   if (!vm->options_.state_dir.empty()) {
     if (absl::Status set = vm->SetUpGuest(false); !set.ok()) return set;
@@ -154,8 +155,8 @@ absl::StatusOr<std::unique_ptr<Vm>> Vm::Restore(VmOptions options) {
   if (absl::Status loaded = vm->LoadState(deadline); !loaded.ok()) {
     return loaded;
   }
-  absl::Status login = vm->AwaitLogin(
-      absl::Now() + std::min(vm->options_.boot_timeout, absl::Seconds(30)));
+  absl::Status login =
+      vm->AwaitLogin(std::min(vm->options_.boot_timeout, absl::Seconds(30)));
   if (!login.ok()) {
     return Step("restore", StartFailure(login, vm->console_log()));
   }
@@ -252,40 +253,33 @@ absl::Status Vm::Save(absl::Duration timeout) {
     return absl::FailedPreconditionError(
         "save: only a guest booted with a state_dir can be saved");
   }
-  absl::Status saved = [&]() -> absl::Status {
-    if (!options_.qemu.share_dir.empty()) {
-      absl::StatusOr<std::string> unmounted = Cmd("umount /tests");
-      if (!unmounted.ok()) return Step("save", unmounted.status());
-    }
-    // Logged out first: the saved guest keeps no session of this Vm's.
-    session_ = nullptr;
-    absl::StatusOr<std::string> identity = StateIdentity(options_.qemu);
-    if (!identity.ok()) return Step("save", identity.status());
-    absl::StatusOr<Value> stopped = Qmp("stop");
-    if (!stopped.ok()) return Step("save: stop", stopped.status());
-    if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) {
-      return Step("save", set);
-    }
-    MigrationResult result;
-    result.uri =
-        "exec:cat > " + ShellQuote(StateDevicesFile(options_.state_dir));
-    Struct arguments;
-    Set(&arguments, "uri", StringValue(result.uri));
-    absl::StatusOr<Value> started = Qmp("migrate", arguments);
-    if (!started.ok()) return Step("save", started.status());
-    absl::Status done =
-        AwaitMigration(nullptr, "", timeout, absl::Now() + timeout, &result);
-    if (!done.ok()) return Step("save", done);
-    // The RAM file is complete once QEMU is gone.
-    qemu_->Stop();
-    return WriteStateIdentity(options_.state_dir, *identity);
-  }();
+  absl::StatusOr<std::string> identity = StateIdentity(options_.qemu);
+  absl::Status saved =
+      identity.ok() ? WriteDeviceState(timeout) : identity.status();
+  // Gone either way; and the RAM file is complete once QEMU is. Boot
+  // removed any earlier identity, so a failed save leaves no state.
   qemu_->Stop();
-  if (!saved.ok()) {
-    std::error_code ec;
-    std::filesystem::remove(options_.state_dir + "/identity", ec);
+  if (!saved.ok()) return Step("save", saved);
+  return WriteStateIdentity(options_.state_dir, *identity);
+}
+
+absl::Status Vm::WriteDeviceState(absl::Duration timeout) {
+  if (!options_.qemu.share_dir.empty()) {
+    absl::StatusOr<std::string> unmounted = Cmd("umount /tests");
+    if (!unmounted.ok()) return unmounted.status();
   }
-  return saved;
+  // Logged out first: the saved guest keeps no session of this Vm's.
+  session_ = nullptr;
+  absl::StatusOr<Value> stopped = Qmp("stop");
+  if (!stopped.ok()) return Step("stop", stopped.status());
+  if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) return set;
+  MigrationResult result;
+  result.uri = "exec:cat > " + ShellQuote(StateDevicesFile(options_.state_dir));
+  Struct arguments;
+  Set(&arguments, "uri", StringValue(result.uri));
+  absl::StatusOr<Value> started = Qmp("migrate", arguments);
+  if (!started.ok()) return started.status();
+  return AwaitMigration(nullptr, "", timeout, absl::Now() + timeout, &result);
 }
 
 Vm::~Vm() {
@@ -311,12 +305,9 @@ absl::Status Vm::VerifyAlive() {
 
 absl::StatusOr<SshSession*> Vm::WaitForLogin(absl::Duration timeout) {
   if (session_ == nullptr) {
-    QemuProcess* q = qemu_.get();
-    absl::StatusOr<SshSession> s =
-        SshSession::WaitForLogin("127.0.0.1", q->ssh_port(), *options_.key,
-                                 timeout, [q]() { return q->Running(); });
-    if (!s.ok()) return Step("log in", s.status());
-    session_ = std::make_unique<SshSession>(*std::move(s));
+    if (absl::Status in = AwaitLogin(timeout); !in.ok()) {
+      return Step("log in", in);
+    }
   }
   return session_.get();
 }

@@ -21,7 +21,8 @@
 // where a clone must not be one: its wall clock is set to the host's (to
 // the second, as a boot's is from the RTC), QEMU gives it a new vmgenid
 // (Linux reseeds its random pool), and the share is mounted anew. It keeps
-// the saved guest's boot id.
+// the saved guest's boot id if that was read before the save (Linux makes
+// it on first read; else each restored guest makes its own).
 //
 // Every error names the step that failed ("migrate: ...", "device_add:
 // ..."). Everything a Vm starts (QEMU processes, SSH sessions) ends with
@@ -164,9 +165,11 @@ class Vm {
   // What Boot and Restore both do to the options: the key, the hotplug
   // ports, the RAM file of a saved guest.
   static absl::Status Prepare(VmOptions* options);
-  // Waits for the login, for Boot and Restore: a failure quotes the
-  // console's telling line.
-  absl::Status AwaitLogin(absl::Time deadline);
+  // Logs in (session_), waiting up to `timeout` while QEMU runs.
+  absl::Status AwaitLogin(absl::Duration timeout);
+  // Save's steps while QEMU runs: the share unmounted, the guest stopped,
+  // the device state written.
+  absl::Status WriteDeviceState(absl::Duration timeout);
   // After Restore's QEMU is up: the device state loaded, the guest running.
   absl::Status LoadState(absl::Time deadline);
   // QMP x-ignore-shared, on both ends of a save: the RAM stays in its file.
