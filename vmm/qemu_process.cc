@@ -24,6 +24,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
+#include "runner/base/private_dir.h"
 #include "runner/base/unique_fd.h"
 #include "vmm/qemu_argv.h"
 
@@ -89,11 +90,9 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
   auto vm = std::unique_ptr<QemuProcess>(new QemuProcess());
   // The QMP socket lives in a private directory with a short path (unix
   // socket paths are limited to 108 bytes; result trees are deep).
-  char tmpl[] = "/tmp/proctor-vm-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
-  }
-  vm->private_dir_ = tmpl;
+  absl::StatusOr<std::string> dir = MakePrivateDir("proctor-vm");
+  if (!dir.ok()) return dir.status();
+  vm->private_dir_ = *dir;
   QemuEndpoints endpoints;
   endpoints.qmp_socket = vm->private_dir_ + "/qmp.sock";
   endpoints.console_log = vm->console_log_ = config.run_dir + "/console.log";

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "runner/base/fd_io.h"
+#include "runner/base/private_dir.h"
 #include "runner/guest/guest_mux_wire.h"
 
 namespace proctor {
@@ -29,11 +30,11 @@ absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(
     SessionFactory factory) {
   auto mux = std::unique_ptr<GuestMux>(new GuestMux());
   mux->factory_ = std::move(factory);
-  char tmpl[] = "/tmp/proctor-mux-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr) {
-    return absl::UnavailableError(absl::StrCat("mkdtemp: ", strerror(errno)));
-  }
-  mux->dir_ = tmpl;
+  // It also holds what the guest pool keeps there (a saved guest, tens of
+  // MB): a private directory is swept when its owner was killed.
+  absl::StatusOr<std::string> dir = MakePrivateDir("proctor-mux");
+  if (!dir.ok()) return dir.status();
+  mux->dir_ = *dir;
   mux->socket_path_ = mux->dir_ + "/mux.sock";
   mux->listen_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
   sockaddr_un addr = Address(mux->socket_path_);

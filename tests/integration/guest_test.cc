@@ -315,6 +315,27 @@ TEST_F(GuestTest, ProctorKilledWhileRestoringGuestsLeavesNoQemu) {
                   << ReadFile(absl::StrCat("/proc/", pid, "/cmdline"));
     kill(pid, SIGKILL);
   }
+  // The killed job's private directory, which holds its saved guest,
+  // stays until the next job's guest sweeps it.
+  std::string owner = absl::StrCat(p.pid(), " ");
+  auto killed_jobs_dirs = [&owner]() {
+    std::vector<std::string> dirs;
+    for (const auto& e : fs::directory_iterator("/tmp")) {
+      std::string name = e.path().filename().string();
+      if (name.rfind("proctor-mux-", 0) == 0 &&
+          ReadFile(e.path().string() + "/.owner").rfind(owner, 0) == 0) {
+        dirs.push_back(e.path().string());
+      }
+    }
+    return dirs;
+  };
+  ASSERT_EQ(killed_jobs_dirs().size(), 1u);
+  EXPECT_TRUE(fs::exists(killed_jobs_dirs()[0] + "/state/ram"));
+  RunOutput next =
+      Run({"run", "--results-dir=" + results() + "-next", "--sysinfo=off",
+           "--image=" + ImageDir(), suite() + "/t1.sh"});
+  EXPECT_EQ(next.exit_code, 0) << next.err;
+  EXPECT_TRUE(killed_jobs_dirs().empty());
 }
 
 TEST_F(GuestTest, ProctorWithoutItsHelperRunsGuestTestsThroughItself) {
