@@ -103,8 +103,9 @@ constexpr int kResetSignals[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
   setpgid(0, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail();
   if (getppid() != parent) _exit(127);  // the owner is already gone
-  int null_in = open("/dev/null", O_RDONLY);
-  int null_out = open("/dev/null", O_WRONLY);
+  // Close-on-exec: only their copies on 0, 1 and 2 reach the program.
+  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
   if (null_in < 0 || null_out < 0) fail();
   if (dup2(null_in, 0) < 0 ||
       dup2(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) < 0 ||

@@ -130,42 +130,37 @@ void GuestMux::Serve(UniqueFd conn) {
   char buf[4096];
   ssize_t n;
   while ((n = read(conn.get(), buf, sizeof(buf))) > 0) script.append(buf, n);
-  uint64_t generation;
-  {
-    absl::MutexLock lock(&mu_);
-    generation = generation_;
-  }
-  std::unique_ptr<vmm::SshSession> session = Take();
-  if (session == nullptr) {
-    SendFrame(conn.get(), kStderr, "proctor: guest unreachable\n");
-    int32_t status = -1;
-    SendFrame(conn.get(), kExit,
-              absl::string_view(reinterpret_cast<char*>(&status), 4));
-    return;
-  }
   bool peer_gone = false;
   int fd = conn.get();
-  absl::StatusOr<int> status = session->Stream(
-      script,
-      [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStdout, s); },
-      [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStderr, s); }, "",
-      absl::Hours(24),
-      [&]() {
-        pollfd p = {fd, 0, 0};
-        if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
-          peer_gone = true;
-        return peer_gone || stopping_.load();
-      });
-  int32_t code = status.ok() ? *status : -1;
-  if (!status.ok() && status.status().code() != absl::StatusCode::kCancelled) {
+  bool ran = false;  // false: no session could be had
+  absl::StatusOr<int> status = -1;
+  // The session goes back to the pool before the helper learns the exit
+  // status: the runner's next use of the guest (fetching the test's
+  // outputs) then finds it idle.
+  WithSession([&](vmm::SshSession* session) {
+    ran = true;
+    status = session->Stream(
+        script,
+        [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStdout, s); },
+        [&](absl::string_view s) { peer_gone |= !SendFrame(fd, kStderr, s); },
+        "", absl::Hours(24),
+        [&]() {
+          pollfd p = {fd, 0, 0};
+          if (poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR)))
+            peer_gone = true;
+          return peer_gone || stopping_.load();
+        });
+    return status.status();
+  }).IgnoreError();
+  if (!ran) {
+    SendFrame(fd, kStderr, "proctor: guest unreachable\n");
+  } else if (!status.ok() &&
+             status.status().code() != absl::StatusCode::kCancelled) {
     SendFrame(fd, kStderr,
               absl::StrCat("proctor: guest connection lost: ",
                            status.status().message(), "\n"));
   }
-  // Pooled before the helper learns the exit status: the runner's next
-  // use of the guest (fetching the test's outputs) then finds it idle. A
-  // session whose command failed or was cancelled may be broken: dropped.
-  if (status.ok()) Give(std::move(session), generation);
+  int32_t code = status.ok() ? *status : -1;
   SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
 }
 
