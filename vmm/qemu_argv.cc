@@ -82,6 +82,11 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
                  "-device", "virtio-9p-pci,fsdev=t0,mount_tag=tests"});
   }
   if (config.incoming) argv.insert(argv.end(), {"-incoming", "defer"});
+  if (!config.user_qmp_socket.empty()) {
+    argv.insert(argv.end(),
+                {"-qmp", absl::StrCat("unix:", config.user_qmp_socket,
+                                      ",server=on,wait=off")});
+  }
   argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
   return argv;
 }

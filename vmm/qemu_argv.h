@@ -16,6 +16,7 @@
 //    -machine memory-backend=ram0]  (RAM in a file: a saved guest's)
 //   [-fsdev local,...,readonly=on -device virtio-9p-pci,...,mount_tag=tests]
 //   [-incoming defer]
+//   [-qmp unix:USER_QMP_SOCKET,server=on,wait=off]
 //   EXTRA_ARGS...
 #ifndef PROCTOR_VMM_QEMU_ARGV_H_
 #define PROCTOR_VMM_QEMU_ARGV_H_

@@ -156,6 +156,19 @@ TEST(QemuArgvTest, KvmRestoreKeepsTheHostCpuAndTheSameRamBackend) {
   EXPECT_EQ(After(argv, "-incoming"), "defer");
 }
 
+TEST(QemuArgvTest, UsersQmpSocketIsASecondMonitor) {
+  QemuConfig c = Config();
+  c.user_qmp_socket = "/tmp/m/qmp.sock";
+  std::vector<std::string> argv = QemuArgv(c, "qemu", kEndpoints);
+  std::vector<std::string> monitors;
+  for (size_t i = 0; i + 1 < argv.size(); ++i) {
+    if (argv[i] == "-qmp") monitors.push_back(argv[i + 1]);
+  }
+  EXPECT_THAT(monitors,
+              testing::ElementsAre("unix:/tmp/p/qmp.sock,server=on,wait=off",
+                                   "unix:/tmp/m/qmp.sock,server=on,wait=off"));
+}
+
 TEST(QemuArgvTest, KernelArgsAndExtraArgsComeLastInOrder) {
   QemuConfig c = Config();
   c.kernel_args = {"proctor.poweroff=1"};

@@ -37,10 +37,15 @@ namespace {
 absl::Mutex live_mutex(absl::kConstInit);
 std::set<pid_t>* live_pids ABSL_GUARDED_BY(live_mutex) = nullptr;
 
-void Register(pid_t pid) {
+// Spawns QEMU and registers it in one step under the registry's lock: a
+// QemuStartsHeld holder sees every QEMU that exists.
+absl::StatusOr<Subprocess> SpawnRegistered(const SpawnOptions& spawn) {
   absl::MutexLock lock(&live_mutex);
+  absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
+  if (!proc.ok()) return proc;
   if (live_pids == nullptr) live_pids = new std::set<pid_t>;
-  live_pids->insert(pid);
+  live_pids->insert(proc->pid());
+  return proc;
 }
 
 void Unregister(pid_t pid) {
@@ -49,6 +54,17 @@ void Unregister(pid_t pid) {
 }
 
 }  // namespace
+
+QemuStartsHeld::QemuStartsHeld() { live_mutex.Lock(); }
+
+QemuStartsHeld::~QemuStartsHeld() { live_mutex.Unlock(); }
+
+std::vector<pid_t> QemuStartsHeld::live() const {
+  live_mutex.AssertHeld();
+  return live_pids != nullptr
+             ? std::vector<pid_t>(live_pids->begin(), live_pids->end())
+             : std::vector<pid_t>();
+}
 
 void KillAllQemus() {
   absl::MutexLock lock(&live_mutex);
@@ -112,10 +128,9 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
   spawn.stderr_fd = err.get();
   // No QEMU outlives its owner, even one killed by SIGKILL.
   spawn.die_with_parent = true;
-  absl::StatusOr<Subprocess> proc = Subprocess::Spawn(spawn);
+  absl::StatusOr<Subprocess> proc = SpawnRegistered(spawn);
   if (!proc.ok()) return proc.status();
   vm->process_ = *std::move(proc);
-  Register(vm->process_.pid());
 
   // QEMU creates the socket early; it is gone at once if it cannot start.
   absl::Time deadline = absl::Now() + absl::Seconds(10);

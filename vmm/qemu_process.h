@@ -46,6 +46,9 @@ struct QemuConfig {
   bool mount_share_at_boot = true;
   // -incoming defer: QEMU waits for QMP migrate-incoming (a restore).
   bool incoming = false;
+  // A second QMP monitor, for the owner's users (tests: `proctor vm qmp`),
+  // on this unix socket; "" for none. Not part of a saved guest's identity.
+  std::string user_qmp_socket;
 };
 
 // A port the kernel just handed out on 127.0.0.1, for QEMU to bind next.
@@ -55,6 +58,18 @@ absl::StatusOr<int> FreeLocalPort();
 // The end of QEMU's stderr file `path` as one line (QEMU's errors are one
 // line each), at most the last `max` bytes.
 std::string QemuStderrTail(const std::string& path, size_t max = 2000);
+
+// While one exists, no QEMU starts in this process (on any thread), and
+// live() lists the QEMUs it started and has not stopped: for a caller
+// that kills the children it does not know, and must spare them.
+class QemuStartsHeld {
+ public:
+  QemuStartsHeld();
+  ~QemuStartsHeld();
+  QemuStartsHeld(const QemuStartsHeld&) = delete;
+  QemuStartsHeld& operator=(const QemuStartsHeld&) = delete;
+  std::vector<pid_t> live() const;
+};
 
 // Kills every QEMU this process started and has not stopped yet (their
 // process groups, SIGKILL). For a program about to die of a signal, from a

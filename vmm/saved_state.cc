@@ -119,12 +119,14 @@ absl::StatusOr<std::string> StateIdentity(const QemuConfig& config) {
   }
   // The command line a restore would use, with the parts that differ
   // between a saved guest and its restores (where QEMU talks to its owner,
-  // the RAM file's place and mapping, -incoming) made equal.
+  // the RAM file's place and mapping, -incoming) made equal, and the
+  // users' QMP monitor left out: it does not change the guest.
   QemuConfig c = config;
   c.memory_file = "STATE/ram";
   c.memory_file_shared = false;
   c.incoming = false;
   c.mount_share_at_boot = false;
+  c.user_qmp_socket.clear();
   QemuEndpoints fixed = {"CONSOLE", "QMP", 0};
   for (const std::string& arg : QemuArgv(c, "QEMU", fixed)) {
     lines.push_back("arg " + arg);

@@ -61,8 +61,10 @@ ABSL_FLAG(std::string, accel, "auto",
 ABSL_FLAG(std::string, boot_timeout, "120s",
           "how long a guest may take from QEMU's start to its SSH login");
 ABSL_FLAG(bool, vm_per_test, false,
-          "give every guest test a freshly booted VM of its own (guest tests "
-          "then run one at a time; host tests still run in parallel)");
+          "give every guest test a fresh VM of its own, restored from one "
+          "saved at the job's start (with -j N, N guests at a time, as many "
+          "as fit in memory)");
+ABSL_FLAG(int, vm_memory, 1024, "each guest's memory in MiB");
 ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
 ABSL_FLAG(bool, rerun_failed, false,
@@ -90,19 +92,20 @@ ABSL_FLAG(std::string, min_duration_change, "0.5s",
 namespace proctor {
 
 const std::vector<std::string> kRunFlags = {
-    "results_dir",  "jobs",       "timeout", "kill_grace",     "filter",
-    "tags",         "where",      "format",  "data",           "keep_tmp",
-    "tmp_dir",      "max_output", "sysinfo", "sysinfo_config", "image",
-    "image_sha256", "qemu",       "accel",   "boot_timeout",   "vm_per_test",
-    "rerun_failed", "until_pass", "quiet",   "verbose",        "json_stream",
-    "shard",        "shard_by"};
+    "results_dir", "jobs",           "timeout",      "kill_grace",
+    "filter",      "tags",           "where",        "format",
+    "data",        "keep_tmp",       "tmp_dir",      "max_output",
+    "sysinfo",     "sysinfo_config", "image",        "image_sha256",
+    "qemu",        "accel",          "boot_timeout", "vm_per_test",
+    "vm_memory",   "rerun_failed",   "until_pass",   "quiet",
+    "verbose",     "json_stream",    "shard",        "shard_by"};
 const std::vector<std::string> kListFlags = {
     "filter", "tags",  "where",    "timeout",    "format",
     "data",   "shard", "shard_by", "results_dir"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kGuestExecFlags = {"mux"};
-const std::vector<std::string> kVmFlags = {"image", "image_sha256", "qemu",
-                                           "accel", "boot_timeout"};
+const std::vector<std::string> kVmFlags = {
+    "image", "image_sha256", "qemu", "accel", "boot_timeout", "vm_memory"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
 const std::vector<std::string> kResultsFlags = {
     "results_dir",         "json", "tail", "duration_factor",

@@ -30,6 +30,7 @@ ABSL_DECLARE_FLAG(std::string, qemu);
 ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
+ABSL_DECLARE_FLAG(int, vm_memory);
 ABSL_DECLARE_FLAG(std::string, mux);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, rerun_failed);

@@ -38,6 +38,7 @@
 #include "runner/engine/job_dir.h"
 #include "runner/engine/process_runner.h"
 #include "runner/engine/verdict.h"
+#include "runner/guest/guest_capacity.h"
 #include "runner/guest/guest_pool.h"
 #include "runner/guest/guest_sysinfo.h"
 #include "runner/plan/plan.h"
@@ -430,12 +431,36 @@ JobResult InitialJob(const JobDir& dir, absl::Time start,
   return job;
 }
 
-// Boots the guest before the first test, so that a missing QEMU or a bad
-// image stops the job as an infrastructure error, not as test errors.
+// How many guests run the job's guest tests at once: one a test up to -j,
+// fewer when they would not fit in memory (said on stderr and in
+// job.log).
+int GuestsFor(const std::vector<PlannedTest>& tests, const GuestOptions& g,
+              int jobs, JobDir* dir) {
+  int guest_tests = static_cast<int>(
+      std::count_if(tests.begin(), tests.end(), [](const PlannedTest& t) {
+        return t.in_guest() && t.preset == STATUS_UNSPECIFIED;
+      }));
+  int wanted = std::max(1, std::min(jobs, guest_tests));
+  int64_t available = AvailableMemoryMb();
+  int fit = GuestsThatFit(wanted, available, g.memory_mb, g.fresh_guests);
+  if (fit < wanted) {
+    std::string line = absl::StrCat(
+        "-j ", jobs, ": ", wanted, " guests of ", g.memory_mb, " MiB need ",
+        GuestsNeedMb(wanted, g.memory_mb, g.fresh_guests), " MiB, ", available,
+        " MiB are available: ", fit, fit == 1 ? " guest runs" : " guests run",
+        " guest tests");
+    fprintf(stderr, "proctor: %s\n", line.c_str());
+    dir->Log(line);
+  }
+  return fit;
+}
+
+// Starts the guests before the first test, so that a missing QEMU or a
+// bad image stops the job as an infrastructure error, not as test errors.
 // InvalidArgument for a usage error (a bad flag), another error for the
 // infrastructure's.
-absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
-                                                        RunSettings* s) {
+absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
+    const std::vector<PlannedTest>& tests, JobDir* dir, RunSettings* s) {
   absl::StatusOr<GuestOptions> options = GuestOptionsFromFlags();
   if (!options.ok()) return options.status();
   GuestOptions& g = *options;
@@ -447,6 +472,8 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
   g.run_dir = dir->path() + "/vm";
   g.self = SelfPath();
   g.fresh_guests = s->executor.vm_per_test;
+  g.guests = GuestsFor(tests, g, s->executor.jobs, dir);
+  s->executor.guests = g.guests;
   // Tests that use helpers get the image as a directory, whatever form it
   // was given in.
   std::replace_if(
@@ -458,19 +485,20 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
   std::string helper =
       std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
   if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
-  auto guest = std::make_unique<GuestPool>(g);
-  absl::Status booted = guest->Boot();
-  dir->Log(absl::StrCat("guest: ", booted.ok() ? "booted" : booted.message(),
-                        ", accel ", guest->accel()));
-  if (!booted.ok()) {
+  auto pool = std::make_unique<GuestPool>(g);
+  absl::Status started = pool->Start();
+  dir->Log(
+      absl::StrCat("guests: ", started.ok() ? "started" : started.message(),
+                   ", ", g.guests, " at once, accel ", pool->accel()));
+  if (!started.ok()) {
     return absl::UnavailableError(
-        absl::StrCat("cannot boot the guest: ", booted.message()));
+        absl::StrCat("cannot boot the guest: ", started.message()));
   }
-  r.guest = guest.get();
-  r.vm_dir = guest->shared_dir();
+  r.guest = pool.get();
+  r.vm_dir = pool->first().dir();
   if (s->sysinfo_mode != SysinfoMode::kOff) {
-    guest
-        ->WithSession([&](vmm::SshSession* session) {
+    pool->first()
+        .WithSession([&](vmm::SshSession* session) {
           for (const std::string& p : CollectGuestSysinfo(
                    s->sysinfo, dir->path() + "/sysinfo/guest", session)) {
             dir->Log(absl::StrCat("sysinfo guest: ", p));
@@ -479,7 +507,7 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuest(JobDir* dir,
         })
         .IgnoreError();
   }
-  return guest;
+  return pool;
 }
 
 // Under `bazel test`: the JUnit report, one case per test and per TAP
@@ -592,7 +620,8 @@ int RunCommand(const std::vector<std::string>& args) {
   std::unique_ptr<GuestPool> guest;
   if (std::any_of(tests->begin(), tests->end(),
                   [](const PlannedTest& t) { return t.wants_guest(); })) {
-    absl::StatusOr<std::unique_ptr<GuestPool>> booted = BootJobGuest(&dir, &s);
+    absl::StatusOr<std::unique_ptr<GuestPool>> booted =
+        BootJobGuests(*tests, &dir, &s);
     if (!booted.ok())
       return EndBeforeTests(&dir, &recorder, &s, booted.status());
     guest = *std::move(booted);

@@ -108,6 +108,10 @@ absl::StatusOr<GuestOptions> GuestOptionsFromFlags() {
       ParseTimeout(absl::GetFlag(FLAGS_boot_timeout));
   if (!boot_timeout.ok()) return boot_timeout.status();
   g.boot_timeout = *boot_timeout;
+  g.memory_mb = absl::GetFlag(FLAGS_vm_memory);
+  if (g.memory_mb < 64) {
+    return absl::InvalidArgumentError("--vm-memory: at least 64 (MiB)");
+  }
   g.accel = absl::GetFlag(FLAGS_accel);
   if (std::string qemu = FlagOrEnv(absl::GetFlag(FLAGS_qemu), "PROCTOR_QEMU");
       !qemu.empty()) {
@@ -154,20 +158,21 @@ int VmCommand(const std::vector<std::string>& args) {
   int code;
   {
     GuestPool pool(g);
-    absl::Status booted = pool.Boot();
+    absl::Status booted = pool.Start();
     if (!booted.ok()) {
       code = Fail(kExitInfrastructure,
                   absl::StrCat("cannot boot the guest: ", booted.message()));
     } else {
       absl::StatusOr<int> status = absl::UnavailableError("no session");
-      absl::Status reached = pool.WithSession([&](vmm::SshSession* session) {
-        status = shell ? session->InteractiveShell()
-                       : session->Stream(
-                             absl::StrJoin(parsed->positional, " "),
-                             [](absl::string_view s) { WriteAll(1, s); },
-                             [](absl::string_view s) { WriteAll(2, s); });
-        return absl::OkStatus();
-      });
+      absl::Status reached =
+          pool.first().WithSession([&](vmm::SshSession* session) {
+            status = shell ? session->InteractiveShell()
+                           : session->Stream(
+                                 absl::StrJoin(parsed->positional, " "),
+                                 [](absl::string_view s) { WriteAll(1, s); },
+                                 [](absl::string_view s) { WriteAll(2, s); });
+            return absl::OkStatus();
+          });
       if (!reached.ok()) status = reached;
       if (!status.ok()) {
         code =

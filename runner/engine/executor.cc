@@ -18,7 +18,8 @@ Executor::Executor(ExecutorOptions options, JobDir* job, TestRunner* runner,
 bool Executor::MayStart(const PlannedTest& test) const {
   if (runner_->running() >= options_.jobs) return false;
   return !(options_.vm_per_test && test.in_guest() &&
-           test.preset == STATUS_UNSPECIFIED && running_guest_tests_ > 0);
+           test.preset == STATUS_UNSPECIFIED &&
+           running_guest_tests_ >= options_.guests);
 }
 
 void Executor::Finished(const TestResult& result, int attempt) {

@@ -3,8 +3,8 @@
 // (test_runner.h), which runs and judges it.
 //
 // - Tests start in plan order, up to `jobs` at once. With --vm-per-test a
-//   guest test waits while another guest test runs (the guest pool then
-//   has a depth of one); host tests still fill the other slots.
+//   guest test waits while every guest runs one (no more guest tests at
+//   once than `guests`); host tests still fill the other slots.
 // - A test the plan decided (a preset verdict) finishes without running.
 // - An interrupt (the runner says someone asked) ends the running tests,
 //   marks those not started INTERRUPTED and starts nothing more.
@@ -31,8 +31,9 @@ namespace proctor {
 
 struct ExecutorOptions {
   int jobs = 1;
-  // --vm-per-test: guest tests run one at a time.
+  // --vm-per-test: each guest test needs a guest of its own, of `guests`.
   bool vm_per_test = false;
+  int guests = 1;
   // --until-pass: tries in all for a test that does not pass.
   int until_pass = 1;
 };

@@ -229,6 +229,20 @@ TEST_F(ExecutorTest, VmPerTestRunsOneGuestTestAtATimeAndHostTestsAlongside) {
   EXPECT_EQ(listener_.finished.size(), 5u);
 }
 
+TEST_F(ExecutorTest, VmPerTestRunsAsManyGuestTestsAsThereAreGuests) {
+  Plan({"g1", "g2", "g3", "g4", "h1"});
+  for (const char* n : {"g1", "g2", "g3", "g4", "h1"})
+    runner_.scripts[n].waits = 3;
+  ExecutorOptions o;
+  o.jobs = 4;
+  o.vm_per_test = true;
+  o.guests = 2;
+  ASSERT_TRUE(Run(o));
+  EXPECT_EQ(runner_.max_running_guest, 2);
+  EXPECT_EQ(runner_.max_running, 3);
+  EXPECT_EQ(listener_.finished.size(), 5u);
+}
+
 TEST_F(ExecutorTest, SharedGuestRunsGuestTestsTogether) {
   Plan({"g1", "g2", "g3"});
   for (const char* n : {"g1", "g2", "g3"}) runner_.scripts[n].waits = 3;

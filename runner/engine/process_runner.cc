@@ -65,7 +65,7 @@ void RemoveTempDir(const std::string& dir) {
   std::filesystem::remove_all(dir, ec);
 }
 
-void CopyConsoleLog(const GuestPool& guest, const std::string& test_dir) {
+void CopyConsoleLog(const Guest& guest, const std::string& test_dir) {
   std::error_code ec;
   std::filesystem::create_directories(test_dir + "/guest", ec);
   std::filesystem::copy_file(
@@ -92,6 +92,8 @@ struct ProcessRunner::Running {
   absl::Time kill_at = absl::InfiniteFuture();
   absl::Time drain_until = absl::InfiniteFuture();
   std::optional<ExitInfo> exit;  // set once reaped
+  // The guest a guest test runs on, given back when it is done.
+  GuestPool::Lease guest;
   bool timed_out = false;
   bool interrupted = false;
   // A guest test's guest-exec lost the guest, and QEMU is gone: the guest
@@ -112,37 +114,40 @@ ProcessRunner::~ProcessRunner() = default;
 
 bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
                                       std::string* why) {
-  GuestPool* guest = options_.guest;
-  if (guest == nullptr) {
+  GuestPool* pool = options_.guest;
+  if (pool == nullptr) {
     *why = "where=guest but the job has no guest";
     return false;
   }
-  if (!guest->Alive() || (options_.vm_per_test && guest->used())) {
-    job_->Log(absl::StrCat(test.dir, ": booting a fresh guest"));
-    absl::Status booted = guest->Boot();
-    if (!booted.ok()) {
-      *why = absl::StrCat("cannot boot the guest: ", booted.message());
-      return false;
-    }
-  }
-  guest->MarkUsed();
-  std::string guest_path = guest->GuestPath(test.path);
+  std::string guest_path = pool->GuestPath(test.path);
   if (guest_path.empty()) {
     *why =
         "a guest test must lie under the first PATH, which the guest sees as "
         "/tests";
     return false;
   }
-  std::string data = guest->GuestPath(options_.data_dir);
-  r->spawn.argv = guest->ExecArgv(
-      guest_path, test.requires_,
-      {{"DATA", data},
-       {"AUTOTEST_DATA", data},
-       {"OUTPUTDIR", GuestPool::GuestOutputDir(test.index)},
-       {"XML_OUTPUT_FILE", GuestPool::GuestJunitFile(test.index)},
-       {"PROCTOR_WHERE", "guest"},
-       {"PROCTOR_TEST_NAME", test.name},
-       {"PROCTOR_JOB_ID", options_.job_id}});
+  r->guest = pool->Acquire();
+  Guest* guest = r->guest.get();
+  if (!guest->Alive() || (options_.vm_per_test && guest->used())) {
+    job_->Log(
+        absl::StrCat(test.dir, ": a fresh guest on slot ", guest->slot()));
+    absl::Status started = guest->Fresh();
+    if (!started.ok()) {
+      *why = absl::StrCat("cannot boot the guest: ", started.message());
+      return false;
+    }
+  }
+  guest->MarkUsed();
+  std::string data = pool->GuestPath(options_.data_dir);
+  r->spawn.argv =
+      guest->ExecArgv(guest_path, test.requires_,
+                      {{"DATA", data},
+                       {"AUTOTEST_DATA", data},
+                       {"OUTPUTDIR", Guest::GuestOutputDir(test.index)},
+                       {"XML_OUTPUT_FILE", Guest::GuestJunitFile(test.index)},
+                       {"PROCTOR_WHERE", "guest"},
+                       {"PROCTOR_TEST_NAME", test.name},
+                       {"PROCTOR_JOB_ID", options_.job_id}});
   r->spawn.env = options_.env;
   return true;
 }
@@ -226,7 +231,10 @@ std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
   }
   r->proc = *std::move(proc);
   r->deadline = now + test.timeout;
-  job_->Log(absl::StrCat("started ", test.dir, " pid ", r->proc.pid()));
+  job_->Log(absl::StrCat("started ", test.dir, " pid ", r->proc.pid(),
+                         r->guest.get() != nullptr
+                             ? absl::StrCat(" on guest ", r->guest->number())
+                             : ""));
   running_.push_back(std::move(r));
   return std::nullopt;
 }
@@ -320,7 +328,7 @@ std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
 }
 
 void ProcessRunner::FetchGuestFiles(Running* r) {
-  GuestPool* guest = options_.guest;
+  Guest* guest = r->guest.get();
   if (guest == nullptr) return;
   // guest-exec exits 255 when it lost the guest.
   r->guest_lost = r->exit->exited && r->exit->code == 255 && !r->timed_out &&
@@ -335,7 +343,7 @@ void ProcessRunner::FetchGuestFiles(Running* r) {
 
 void ProcessRunner::GuestAftermath(Running* r, Status* status,
                                    std::string* reason) {
-  GuestPool* guest = options_.guest;
+  Guest* guest = r->guest.get();
   if (guest == nullptr) return;
   if (r->guest_lost) {
     CopyConsoleLog(*guest, r->abs_dir);
@@ -430,11 +438,10 @@ TestResult ProcessRunner::Finish(Running* r) {
 }
 
 void ProcessRunner::Done() {
-  std::vector<pid_t> keep;
-  if (options_.guest != nullptr && options_.guest->pid() > 0) {
-    keep.push_back(options_.guest->pid());
-  }
-  KillAdoptedOrphans(keep);
+  // The guests' QEMUs are not orphans, nor is one a guest's thread is
+  // starting now.
+  vmm::QemuStartsHeld held;
+  KillAdoptedOrphans(held.live());
 }
 
 }  // namespace proctor

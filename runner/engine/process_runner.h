@@ -39,8 +39,8 @@ struct ProcessRunnerOptions {
   std::string path_env;
   // Runs where=guest tests; null when the job has none.
   GuestPool* guest = nullptr;
-  // --vm-per-test: each guest test gets a VM booted for it alone, shut
-  // down after it (the executor runs them one at a time).
+  // --vm-per-test: each guest test gets a VM of its own, stopped after it
+  // (the executor runs no more guest tests at once than there are guests).
   bool vm_per_test = false;
   // The job's guest for host tests (PROCTOR_VM): holds mux.sock and
   // qmp.sock, which `proctor vm exec` and `proctor vm qmp` use.

@@ -4,10 +4,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -186,7 +189,7 @@ TEST_F(GuestTest, GuestPoweroffIsAnErrorAndTheNextTestGetsAFreshGuest) {
   EXPECT_THAT(ReadFile(LatestJobDir() + "/" + t->dir() + "/guest/console.log"),
               HasSubstr("proctor: guest ready"));
   EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"),
-              HasSubstr("booting a fresh guest"));
+              HasSubstr("2-after.sh: a fresh guest on slot 1"));
 }
 
 TEST_F(GuestTest, KernelPanicIsAnErrorWithThePanicInTheTestsConsoleLog) {
@@ -206,60 +209,156 @@ TEST_F(GuestTest, KernelPanicIsAnErrorWithThePanicInTheTestsConsoleLog) {
   EXPECT_TRUE(Leftovers().empty());
 }
 
+// The most guest tests that ran at once, from their start times and
+// durations.
+int MostAtOnce(const JobResult& job) {
+  std::vector<std::pair<absl::Time, int>> edges;
+  for (const TestResult& t : job.tests()) {
+    if (t.where() != "guest") continue;
+    absl::Time start;
+    std::string err;
+    EXPECT_TRUE(
+        absl::ParseTime(absl::RFC3339_full, t.start_time(), &start, &err))
+        << err;
+    edges.push_back({start, 1});
+    edges.push_back({start + absl::Seconds(t.duration_seconds()), -1});
+  }
+  std::sort(edges.begin(), edges.end());
+  int now = 0, most = 0;
+  for (const auto& [when, delta] : edges) most = std::max(most, now += delta);
+  return most;
+}
+
+// The guest number each test ran on, from job.log ("started tests/... pid
+// P on guest N").
+std::vector<std::string> GuestsOfTests(const std::string& job_log) {
+  std::vector<std::string> guests;
+  for (absl::string_view line : absl::StrSplit(job_log, '\n')) {
+    size_t at = line.find(" on guest ");
+    if (line.find(" started ") != absl::string_view::npos &&
+        at != absl::string_view::npos) {
+      guests.emplace_back(line.substr(at + 10));
+    }
+  }
+  return guests;
+}
+
 // Isolation is shown by state: a restored guest is a clone of the saved
 // one, so boot ids say nothing about it.
-TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuest) {
-  // Tests 2 and 3 fail if they see what an earlier test left in /tmp.
-  Script("1-dirty.sh",
-         "#!/bin/sh\n# proctor: where=guest\ntouch /tmp/left-behind\n");
-  Script("2-clean.sh",
-         "#!/bin/sh\n# proctor: where=guest\n"
-         "[ ! -e /tmp/left-behind ] && touch /tmp/left-behind\n");
-  Script("3-clean.sh",
-         "#!/bin/sh\n# proctor: where=guest\n[ ! -e /tmp/left-behind ]\n");
-  Script("4-host.sh", "#!/bin/sh\ntrue\n");
+TEST_F(GuestTest, VmPerTestGivesEachGuestTestAFreshGuestTwoAtOnce) {
+  // Each guest test fails if it sees what an earlier one left in /tmp.
+  for (int i = 1; i <= 5; ++i) {
+    Script(absl::StrCat(i, "-guest.sh"),
+           "#!/bin/sh\n# proctor: where=guest\n"
+           "[ ! -e /tmp/left-behind ] && touch /tmp/left-behind && sleep 1\n");
+  }
+  Script("6-host.sh", "#!/bin/sh\ntrue\n");
   RunOutput r = RunGuest({"--vm-per-test", "--jobs=2"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  // The host test runs beside the guest tests (-j 2).
-  EXPECT_THAT(r.lines,
-              ::testing::UnorderedElementsAre(
-                  StartsWith("Results stored in"), "1-dirty.sh -- PASS",
-                  "2-clean.sh -- PASS", "3-clean.sh -- PASS",
-                  "4-host.sh -- PASS", "4 passed, 0 failed, 0 skipped"));
+  EXPECT_THAT(r.lines, ::testing::Contains("6 passed, 0 failed, 0 skipped"));
   std::string job = LatestJobDir();
-  // One boot, saved; each guest test on a guest restored from it.
+  // One boot, saved; every guest test on a guest restored from it, two
+  // guests at a time, and never two tests on one guest.
   std::string guests = ReadFile(job + "/vm/guests.log");
   EXPECT_THAT(guests, HasSubstr("guest 1: booted and saved in "));
   EXPECT_THAT(guests, HasSubstr("guest 2: restored in "));
-  EXPECT_THAT(guests, HasSubstr("guest 4: restored in "));
-  EXPECT_THAT(guests, ::testing::Not(HasSubstr("guest 5")));
+  EXPECT_THAT(guests, ::testing::Not(HasSubstr("booted in")));
+  EXPECT_EQ(MostAtOnce(LatestJob()), 2);
+  std::vector<std::string> used = GuestsOfTests(ReadFile(job + "/job.log"));
+  EXPECT_EQ(used.size(), 5u);
+  EXPECT_EQ(std::set<std::string>(used.begin(), used.end()).size(), 5u)
+      << ReadFile(job + "/job.log");
   // Each test keeps the console log of its own VM; vm/ keeps every one's.
-  EXPECT_THAT(ReadFile(job + "/tests/002-2-clean.sh/guest/console.log"),
+  EXPECT_THAT(ReadFile(job + "/tests/002-2-guest.sh/guest/console.log"),
               HasSubstr("proctor: guest restored"));
-  EXPECT_THAT(ReadFile(job + "/vm/console.1.log"),
+  EXPECT_THAT(ReadFile(job + "/vm/console.log"),
               HasSubstr("proctor: guest ready"));
-  EXPECT_TRUE(fs::exists(job + "/vm/console.3.log"));
-  EXPECT_THAT(ReadFile(job + "/job.log"), HasSubstr("booting a fresh guest"));
-  // The saved guest does not outlive the job.
+  EXPECT_THAT(ReadFile(job + "/vm/guest.2/console.log"),
+              HasSubstr("proctor: guest restored"));
+  EXPECT_TRUE(fs::exists(job + "/vm/guest.3/qmp.log"));
+  // Neither the guests restored ahead nor the saved one outlive the job.
   EXPECT_TRUE(Leftovers().empty());
 }
 
+TEST_F(GuestTest, SharedGuestsRunGuestTestsOnTwoGuestsAtOnce) {
+  for (int i = 1; i <= 4; ++i) {
+    Script(absl::StrCat(i, "-guest.sh"),
+           "#!/bin/sh\n# proctor: where=guest\nsleep 1\n"
+           "cat /proc/sys/kernel/random/boot_id >\"$OUTPUTDIR/boot_id\"\n");
+  }
+  RunOutput r = RunGuest({"--jobs=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string job = LatestJobDir();
+  std::set<std::string> boot_ids;
+  for (int i = 1; i <= 4; ++i) {
+    boot_ids.insert(ReadFile(absl::StrCat(job, "/tests/00", i, "-", i,
+                                          "-guest.sh/outputs/boot_id")));
+  }
+  EXPECT_EQ(boot_ids.size(), 2u);
+  EXPECT_EQ(MostAtOnce(LatestJob()), 2);
+  std::string guests = ReadFile(job + "/vm/guests.log");
+  EXPECT_THAT(guests, HasSubstr("guest 1: booted in "));
+  EXPECT_THAT(guests, HasSubstr("guest 2: booted in "));
+  EXPECT_THAT(guests, ::testing::Not(HasSubstr("guest 3")));
+  EXPECT_THAT(ReadFile(job + "/vm/guest.2/console.log"),
+              HasSubstr("proctor: guest ready"));
+  EXPECT_TRUE(Leftovers().empty());
+}
+
+// A real shortage, not a faked one: guests of half the memory available.
+TEST_F(GuestTest, GuestsThatDoNotFitInMemoryAreFewerAndSaidSo) {
+  std::ifstream meminfo("/proc/meminfo");
+  std::string text((std::istreambuf_iterator<char>(meminfo)),
+                   std::istreambuf_iterator<char>());
+  size_t at = text.find("MemAvailable:");
+  ASSERT_NE(at, std::string::npos);
+  int64_t half_mb = std::stoll(text.substr(at + 13)) / 1024 / 2;
+  Script("1-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  Script("2-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = RunGuest({"--jobs=2", absl::StrCat("--vm-memory=", half_mb)});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err, HasSubstr(absl::StrCat("proctor: -j 2: 2 guests of ",
+                                            half_mb, " MiB need ")));
+  EXPECT_THAT(r.err, HasSubstr(" MiB are available: 1 guest runs guest tests"));
+  std::string guests = ReadFile(LatestJobDir() + "/vm/guests.log");
+  EXPECT_THAT(guests, HasSubstr("guest 1: booted in "));
+  EXPECT_THAT(guests, ::testing::Not(HasSubstr("guest 2")));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/qemu.cmdline"),
+              HasSubstr(absl::StrCat(" -m ", half_mb, " ")));
+}
+
+TEST_F(GuestTest, VmMemoryBelowTheMinimumIsAUsageError) {
+  Script("1-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
+  RunOutput r = RunGuest({"--vm-memory=16"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("--vm-memory: at least 64 (MiB)"));
+}
+
 // A fault a user cannot cause by accident but a test of this kind can: a
-// host test (requires=vm) truncates the job's saved guest.
+// host test (requires=vm) truncates the job's saved guest, once the guest
+// of the test after it has been restored ahead.
 TEST_F(GuestTest, DamagedSavedGuestIsSaidAndTheNextGuestBooted) {
   Script("1-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntrue\n");
   Script("2-damage.sh",
-         "#!/bin/sh\n# proctor: requires=vm\n"
-         ": > \"$PROCTOR_VM/state/devices\"\n");
+         absl::StrCat("#!/bin/sh\n# proctor: requires=vm\n"
+                      "n=0; until grep -q 'guest 3: restored' ",
+                      results(),
+                      "/latest/vm/guests.log; do\n"
+                      "  sleep 0.05; n=$((n+1)); [ $n -lt 600 ] || exit 1\n"
+                      "done\n"
+                      ": > \"$PROCTOR_VM/state/devices\"\n"));
   Script("3-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntest -d /tests\n");
+  Script("4-guest.sh", "#!/bin/sh\n# proctor: where=guest\ntest -d /tests\n");
   RunOutput r = RunGuest({"--vm-per-test"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
-  EXPECT_THAT(r.err, HasSubstr("proctor: guest 3: cannot restore the saved "
+  EXPECT_THAT(r.err, HasSubstr("proctor: guest 4: cannot restore the saved "
                                "guest (the saved guest in "));
   EXPECT_THAT(r.err, HasSubstr("changed since it was saved (devices"));
   std::string guests = ReadFile(LatestJobDir() + "/vm/guests.log");
-  EXPECT_THAT(guests, HasSubstr("guest 3: cannot restore"));
-  EXPECT_THAT(guests, HasSubstr("guest 4: booted in "));
+  EXPECT_THAT(guests, HasSubstr("guest 4: cannot restore"));
+  EXPECT_THAT(guests, HasSubstr("guest 5: booted in "));
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/job.log"),
+              HasSubstr("started tests/004-4-guest.sh pid"));
   EXPECT_TRUE(Leftovers().empty());
 }
 

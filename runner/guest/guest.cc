@@ -1,0 +1,240 @@
+#include "runner/guest/guest.h"
+
+#include <filesystem>
+
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "runner/base/tar_extract.h"
+#include "runner/base/text.h"
+
+namespace proctor {
+namespace {
+
+// A shell test for requirement `r` as the guest sees it, and what an
+// unmet one lacks. Requirements are checked where the test runs: a guest
+// test needs its command in the guest, not on the host.
+std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
+  absl::string_view arg = r;
+  if (absl::ConsumePrefix(&arg, "cmd:")) {
+    return {absl::StrCat("command -v ", ShellQuote(arg), " >/dev/null"),
+            "not found"};
+  }
+  if (absl::ConsumePrefix(&arg, "file:")) {
+    return {absl::StrCat("[ -e ", ShellQuote(arg), " ]"), "no such file"};
+  }
+  if (absl::ConsumePrefix(&arg, "env:")) {
+    // Only the variables proctor gives a guest test are set there. The
+    // metadata parser let only a variable name through.
+    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"), "not set"};
+  }
+  if (r == "root") return {"[ \"$(id -u)\" = 0 ]", "not root"};
+  // vm: the job's guest is driven from the host (planning skips such a
+  // test before it gets here).
+  if (r == "vm") return {"false", "a host test's requirement"};
+  // kvm: the JeOS guest has no nested virtualization to offer.
+  return {"[ -c /dev/kvm ]", "no /dev/kvm"};
+}
+
+// Guest test `index`'s directory in the guest: outputs/ ($OUTPUTDIR) and
+// test.xml ($XML_OUTPUT_FILE), as in its directory on the host.
+std::string GuestTestDir(int index) {
+  return absl::StrCat("/tmp/proctor-outputs/", index);
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Guest>> Guest::Create(int slot,
+                                                     GuestSetup* setup) {
+  auto guest = std::unique_ptr<Guest>(new Guest(slot, setup));
+  Guest* raw = guest.get();
+  absl::StatusOr<std::unique_ptr<GuestMux>> mux = GuestMux::Start(
+      [raw]() -> absl::StatusOr<std::unique_ptr<vmm::SshSession>> {
+        absl::StatusOr<vmm::SshSession> s = vmm::SshSession::WaitForLogin(
+            "127.0.0.1", raw->port_.load(), raw->setup_->key(),
+            absl::Seconds(20));
+        if (!s.ok()) return s.status();
+        return std::make_unique<vmm::SshSession>(*std::move(s));
+      });
+  if (!mux.ok()) return mux.status();
+  guest->mux_ = *std::move(mux);
+  guest->dir_ =
+      std::filesystem::path(guest->mux_->socket_path()).parent_path().string();
+  guest->worker_ = std::thread([raw]() { raw->Work(); });
+  return guest;
+}
+
+Guest::~Guest() {
+  // The VMs first: the mux's directory holds what they map.
+  vm_ = nullptr;
+  {
+    absl::MutexLock lock(&mu_);
+    stopping_ = true;
+  }
+  // After a start on its way, if any: the worker stops the VM it holds.
+  if (worker_.joinable()) worker_.join();
+  mux_ = nullptr;
+}
+
+void Guest::Work() {
+  for (;;) {
+    {
+      absl::MutexLock lock(&mu_);
+      mu_.Await(absl::Condition(
+          +[](Guest* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
+            return g->wanted_ || g->stopping_;
+          },
+          this));
+      if (stopping_) {
+        // On the thread that started it: its end would kill the QEMU.
+        next_.reset();
+        return;
+      }
+    }
+    bool may_boot;
+    {
+      absl::MutexLock lock(&mu_);
+      may_boot = may_boot_;
+    }
+    absl::StatusOr<StartedGuest> started =
+        setup_->Start(dir_ + "/qmp.sock", may_boot);
+    absl::MutexLock lock(&mu_);
+    next_ = std::move(started);
+    wanted_ = false;
+  }
+}
+
+void Guest::StartNext() { Want(true); }
+
+void Guest::Want(bool may_boot) {
+  absl::MutexLock lock(&mu_);
+  if (wanted_ || next_.has_value()) return;
+  wanted_ = true;
+  may_boot_ = may_boot;
+}
+
+absl::StatusOr<StartedGuest> Guest::TakeNext() {
+  for (int attempt = 1;; ++attempt) {
+    Want(true);
+    absl::MutexLock lock(&mu_);
+    mu_.Await(absl::Condition(
+        +[](Guest* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
+          return g->next_.has_value();
+        },
+        this));
+    absl::StatusOr<StartedGuest> next = std::move(*next_);
+    next_.reset();
+    // A restore ahead that found no saved guest: boot one now.
+    if (attempt == 2 || !absl::IsNotFound(next.status())) return next;
+  }
+}
+
+absl::Status Guest::Fresh() {
+  Shutdown();
+  used_ = false;
+  absl::StatusOr<StartedGuest> next = TakeNext();
+  // A spare that died while it waited (killed from outside): once more.
+  if (next.ok() && !next->vm->qemu().Running()) {
+    setup_->Note(
+        absl::StrCat("guest ", next->number, ": gone before a test used it"));
+    next = TakeNext();
+  }
+  if (!next.ok()) return next.status();
+  vm_ = std::move(next->vm);
+  number_ = next->number;
+  port_ = vm_->qemu().ssh_port();
+  // The guest's first session serves the first test: a login costs more
+  // than a small test under TCG.
+  mux_->Adopt(vm_->ReleaseSession());
+  // Each test's guest is restored while the test before it runs.
+  if (setup_->options().fresh_guests && setup_->restoring()) Want(false);
+  return absl::OkStatus();
+}
+
+void Guest::Shutdown() {
+  mux_->DropSessions();
+  vm_ = nullptr;
+  number_ = 0;
+}
+
+bool Guest::Alive() { return vm_ != nullptr && vm_->qemu().Running(); }
+
+bool Guest::DeadWithin(absl::Duration timeout) {
+  return vm_ == nullptr || vm_->qemu().WaitForExit(timeout);
+}
+
+const std::string& Guest::console_log() const {
+  static const std::string none;
+  return vm_ != nullptr ? vm_->console_log() : none;
+}
+
+std::string Guest::ConsoleVerdict() const {
+  return vm_ != nullptr
+             ? SanitizeUtf8(vmm::TellingConsoleLine(vm_->console_log()))
+             : "";
+}
+
+std::string Guest::GuestOutputDir(int index) {
+  return GuestTestDir(index) + "/outputs";
+}
+
+std::string Guest::GuestJunitFile(int index) {
+  return GuestTestDir(index) + "/test.xml";
+}
+
+absl::Status Guest::WithSession(
+    const std::function<absl::Status(vmm::SshSession*)>& use) {
+  if (vm_ == nullptr) return absl::UnavailableError("no guest");
+  return mux_->WithSession(use);
+}
+
+absl::Status Guest::FetchOutputs(int index, const std::string& test_dir) {
+  // Only those two names: nothing else the guest leaves there reaches the
+  // test's directory on the host.
+  std::string d = ShellQuote(GuestTestDir(index));
+  std::string tar;
+  absl::Status fetched = WithSession([&](vmm::SshSession* s) -> absl::Status {
+    absl::StatusOr<vmm::CmdResult> r = s->Cmd(
+        absl::StrCat("cd ", d,
+                     " 2>/dev/null && tar -cf - $(for f in outputs test.xml; "
+                     "do [ -e \"$f\" ] || [ -L \"$f\" ] && echo \"$f\"; "
+                     "done) 2>/dev/null; cd / && rm -rf ",
+                     d),
+        "", absl::Minutes(5));
+    if (!r.ok()) return r.status();
+    tar = std::move(r->out);
+    return absl::OkStatus();
+  });
+  if (!fetched.ok()) return fetched;
+  return ExtractTar(tar, test_dir);
+}
+
+std::vector<std::string> Guest::ExecArgv(
+    const std::string& guest_path, const std::vector<std::string>& requires_,
+    const std::vector<std::pair<std::string, std::string>>& env) const {
+  // The script the guest's shell runs: the environment, a fresh TEMPDIR,
+  // the requirements checked where the test runs, then the test.
+  std::string script = "export PATH=/bin:/sbin:/usr/bin:/usr/sbin";
+  for (const auto& [k, v] : env)
+    absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
+  absl::StrAppend(&script,
+                  "; TEMPDIR=$(mktemp -d) && export TEMPDIR TMPDIR=$TEMPDIR"
+                  " && mkdir -p \"$OUTPUTDIR\"");
+  for (const std::string& r : requires_) {
+    auto [check, unmet] = GuestCheck(r);
+    absl::StrAppend(&script, "; ", check, " || { echo ",
+                    ShellQuote(absl::StrCat("proctor: requires ", r, ": ",
+                                            unmet, " in the guest")),
+                    " >&2; exit 77; }");
+  }
+  std::string dir = guest_path.substr(0, guest_path.rfind('/'));
+  absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ",
+                  ShellQuote(guest_path),
+                  "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
+  std::string mux = "--mux=" + mux_->socket_path();
+  const GuestOptions& o = setup_->options();
+  if (!o.helper.empty()) return {o.helper, mux, "--", script};
+  return {o.self, "guest-exec", mux, "--", script};
+}
+
+}  // namespace proctor

@@ -1,0 +1,124 @@
+// One of the job's guests: the VM that serves its guest tests, the mux
+// their helpers reach it through (guest_mux.h), and a thread of its own
+// that starts its VMs (guest_setup.h), so that a guest of each test
+// (--vm-per-test) is restored while the test before it runs.
+//
+// A guest test runs as a host process like any other test: the executor
+// spawns `proctor guest-exec`, which runs the test in the guest over SSH
+// and relays its output and exit status, so timeouts, output capture and
+// TAP parsing are the same for host and guest tests. After a guest test
+// whose helper lost the connection, Alive() tells whether QEMU died; the
+// executor then records the crash and the next guest test gets a fresh VM.
+//
+// Every method but the constructor's thread's is for the executor's
+// thread; the worker only starts VMs and hands them over under a lock.
+// QEMU gets SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG,
+// vmm/qemu_process.h), so the worker lives as long as the Guest.
+#ifndef PROCTOR_RUNNER_GUEST_GUEST_H_
+#define PROCTOR_RUNNER_GUEST_GUEST_H_
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "runner/guest/guest_mux.h"
+#include "runner/guest/guest_setup.h"
+#include "vmm/ssh_session.h"
+
+namespace proctor {
+
+class Guest {
+ public:
+  // Guest `slot` (1-based) of the job; `setup` must outlive it.
+  static absl::StatusOr<std::unique_ptr<Guest>> Create(int slot,
+                                                       GuestSetup* setup);
+  // Stops its VMs (the spare too), then its mux and its thread.
+  ~Guest();
+
+  // Has the worker start the next VM now, booted if need be; nothing if
+  // one is on its way.
+  void StartNext();
+  // Makes a fresh VM the current one, after stopping the old: the one
+  // StartNext() began (waiting for it), else one started now. With fresh
+  // guests the next one is restored at once, while this one serves; it is
+  // never booted ahead (at the job's end a boot would be waited for). An
+  // error (exit 3 material) when no VM can be started.
+  absl::Status Fresh();
+  bool Alive();
+  // Whether a test has run on the current VM since it started.
+  bool used() const { return used_; }
+  void MarkUsed() { used_ = true; }
+  // Stops the current VM; Fresh() starts the next.
+  void Shutdown();
+  // True when QEMU is gone or goes within `timeout`.
+  bool DeadWithin(absl::Duration timeout);
+  int slot() const { return slot_; }
+  // The current VM's number in vm/guests.log (0: none).
+  int number() const { return number_; }
+  const std::string& console_log() const;
+  // The console line that best says why the guest stopped: the kernel's
+  // panic message if any, else the last line ("" without a console).
+  std::string ConsoleVerdict() const;
+  // The directory host tests reach the guest through (PROCTOR_VM): the
+  // mux's mux.sock and QEMU's QMP monitor for tests, qmp.sock.
+  const std::string& dir() const { return dir_; }
+  // Runs `use` with a logged-in session of the current VM, one of those
+  // guest tests share. Unavailable without a VM or when it is unreachable.
+  absl::Status WithSession(
+      const std::function<absl::Status(vmm::SshSession*)>& use);
+
+  // The argv of the helper that runs `guest_path` in this guest with
+  // `env` and the requirements checked there.
+  std::vector<std::string> ExecArgv(
+      const std::string& guest_path, const std::vector<std::string>& requires_,
+      const std::vector<std::pair<std::string, std::string>>& env) const;
+  // Moves what guest test `index` left in its $OUTPUTDIR and
+  // $XML_OUTPUT_FILE into outputs/ and test.xml of `test_dir`, its
+  // directory on the host; nothing else is copied.
+  absl::Status FetchOutputs(int index, const std::string& test_dir);
+  // The guest's $OUTPUTDIR and $XML_OUTPUT_FILE for test `index`.
+  static std::string GuestOutputDir(int index);
+  static std::string GuestJunitFile(int index);
+
+  // Tests on this guest now (the pool's count, guest_pool.h).
+  int tests = 0;
+
+ private:
+  Guest(int slot, GuestSetup* setup) : slot_(slot), setup_(setup) {}
+  void Work();
+  // Has the worker start a VM, booted only if `may_boot`.
+  void Want(bool may_boot);
+  // The VM the worker started last, waiting for it (asking for one first
+  // when none is on its way, and again when it could only restore).
+  absl::StatusOr<StartedGuest> TakeNext();
+
+  const int slot_;
+  GuestSetup* const setup_;
+  std::unique_ptr<GuestMux> mux_;
+  std::string dir_;
+  std::unique_ptr<vmm::Vm> vm_;
+  int number_ = 0;
+  bool used_ = false;
+  // The current VM's SSH port, for the mux's own logins (on its threads).
+  std::atomic<int> port_{0};
+
+  absl::Mutex mu_;
+  bool wanted_ ABSL_GUARDED_BY(mu_) = false;   // the worker is to start one
+  bool may_boot_ ABSL_GUARDED_BY(mu_) = true;  // ...booting it if need be
+  std::optional<absl::StatusOr<StartedGuest>> next_ ABSL_GUARDED_BY(mu_);
+  bool stopping_ ABSL_GUARDED_BY(mu_) = false;
+  std::thread worker_;
+};
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_GUEST_GUEST_H_

@@ -1,0 +1,41 @@
+// How many guests the host's memory holds, so that -j N does not start
+// more VMs than fit (guest_pool.h).
+//
+// A guest counts its RAM plus QEMU's own (kQemuOverheadMb: its code, and
+// TCG's translation cache), twice when guests are fresh (each restores the
+// next test's while a test runs) plus the saved guest's RAM file, and the
+// host keeps kHostReserveMb for the tests and the runner. That errs on the
+// safe side: a restored guest shares the saved one's clean pages.
+#ifndef PROCTOR_RUNNER_GUEST_GUEST_CAPACITY_H_
+#define PROCTOR_RUNNER_GUEST_GUEST_CAPACITY_H_
+
+#include <cstdint>
+#include <string>
+
+#include "absl/strings/string_view.h"
+
+namespace proctor {
+
+constexpr int64_t kQemuOverheadMb = 256;
+constexpr int64_t kHostReserveMb = 512;
+
+// The memory `guests` guests of `memory_mb` take, by the rule above.
+int64_t GuestsNeedMb(int guests, int memory_mb, bool fresh_guests);
+
+// The most guests, from 1 to `wanted`, that fit in `available_mb`; 1 even
+// when one does not fit (QEMU then says what it lacks), `wanted` when the
+// memory is unknown (available_mb < 0).
+int GuestsThatFit(int wanted, int64_t available_mb, int memory_mb,
+                  bool fresh_guests);
+
+// MemAvailable from the text of /proc/meminfo, in MiB; -1 if absent.
+int64_t ParseMemAvailableMb(absl::string_view meminfo);
+
+// The memory this process may still use, in MiB: MemAvailable, or less
+// when its cgroup's memory.max says so (a container started with
+// --memory); -1 when unknown.
+int64_t AvailableMemoryMb();
+
+}  // namespace proctor
+
+#endif  // PROCTOR_RUNNER_GUEST_GUEST_CAPACITY_H_
