@@ -473,6 +473,7 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
   g.self = SelfPath();
   g.fresh_guests = s->executor.vm_per_test;
   g.guests = GuestsFor(tests, g, s->executor.jobs, dir);
+  g.spares = SparesPerGuest(g.guests, g.fresh_guests);
   s->executor.guests = g.guests;
   // Tests that use helpers get the image as a directory, whatever form it
   // was given in.

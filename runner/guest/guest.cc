@@ -1,5 +1,6 @@
 #include "runner/guest/guest.h"
 
+#include <algorithm>
 #include <filesystem>
 
 #include "absl/strings/match.h"
@@ -60,7 +61,9 @@ absl::StatusOr<std::unique_ptr<Guest>> Guest::Create(int slot,
   guest->mux_ = *std::move(mux);
   guest->dir_ =
       std::filesystem::path(guest->mux_->socket_path()).parent_path().string();
-  guest->worker_ = std::thread([raw]() { raw->Work(); });
+  for (int i = 0; i < std::max(1, setup->options().spares); ++i) {
+    guest->workers_.emplace_back([raw]() { raw->Work(); });
+  }
   return guest;
 }
 
@@ -69,64 +72,67 @@ Guest::~Guest() {
   vm_ = nullptr;
   {
     absl::MutexLock lock(&mu_);
+    ready_.clear();
+    wanted_.clear();
     stopping_ = true;
   }
-  // After a start on its way, if any: the worker stops the VM it holds.
-  if (worker_.joinable()) worker_.join();
+  // After the starts on their way, whose VMs their workers stop.
+  for (std::thread& w : workers_) w.join();
   mux_ = nullptr;
+}
+
+int Guest::Outstanding() const {
+  return static_cast<int>(ready_.size() + wanted_.size()) + starting_;
 }
 
 void Guest::Work() {
   for (;;) {
+    bool may_boot;
     {
       absl::MutexLock lock(&mu_);
       mu_.Await(absl::Condition(
           +[](Guest* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
-            return g->wanted_ || g->stopping_;
+            return !g->wanted_.empty() || g->stopping_;
           },
           this));
-      if (stopping_) {
-        // On the thread that started it: its end would kill the QEMU.
-        next_.reset();
-        return;
-      }
-    }
-    bool may_boot;
-    {
-      absl::MutexLock lock(&mu_);
-      may_boot = may_boot_;
+      if (stopping_) return;
+      may_boot = wanted_.front();
+      wanted_.pop_front();
+      ++starting_;
     }
     absl::StatusOr<StartedGuest> started =
         setup_->Start(dir_ + "/qmp.sock", may_boot);
     absl::MutexLock lock(&mu_);
-    next_ = std::move(started);
-    wanted_ = false;
+    --starting_;
+    // Else its VM stops here, on the thread whose end would kill it.
+    if (!stopping_) ready_.push_back(std::move(started));
   }
 }
 
-void Guest::StartNext() { Want(true); }
-
-void Guest::Want(bool may_boot) {
+void Guest::StartNext() {
   absl::MutexLock lock(&mu_);
-  if (wanted_ || next_.has_value()) return;
-  wanted_ = true;
-  may_boot_ = may_boot;
+  if (Outstanding() == 0) wanted_.push_back(true);
 }
 
 absl::StatusOr<StartedGuest> Guest::TakeNext() {
   for (int attempt = 1;; ++attempt) {
-    Want(true);
     absl::MutexLock lock(&mu_);
+    if (Outstanding() == 0) wanted_.push_back(true);
     mu_.Await(absl::Condition(
         +[](Guest* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
-          return g->next_.has_value();
+          return !g->ready_.empty();
         },
         this));
-    absl::StatusOr<StartedGuest> next = std::move(*next_);
-    next_.reset();
+    absl::StatusOr<StartedGuest> next = std::move(ready_.front());
+    ready_.pop_front();
     // A restore ahead that found no saved guest: boot one now.
     if (attempt == 2 || !absl::IsNotFound(next.status())) return next;
   }
+}
+
+void Guest::RestoreAhead() {
+  absl::MutexLock lock(&mu_);
+  while (Outstanding() < setup_->options().spares) wanted_.push_back(false);
 }
 
 absl::Status Guest::Fresh() {
@@ -146,8 +152,8 @@ absl::Status Guest::Fresh() {
   // The guest's first session serves the first test: a login costs more
   // than a small test under TCG.
   mux_->Adopt(vm_->ReleaseSession());
-  // Each test's guest is restored while the test before it runs.
-  if (setup_->options().fresh_guests && setup_->restoring()) Want(false);
+  // Each test's guest is restored while the tests before it run.
+  if (setup_->restoring()) RestoreAhead();
   return absl::OkStatus();
 }
 

@@ -1,7 +1,8 @@
 // One of the job's guests: the VM that serves its guest tests, the mux
-// their helpers reach it through (guest_mux.h), and a thread of its own
-// that starts its VMs (guest_setup.h), so that a guest of each test
-// (--vm-per-test) is restored while the test before it runs.
+// their helpers reach it through (guest_mux.h), and threads of its own
+// that start its VMs (guest_setup.h), so that the guests of the next tests
+// (--vm-per-test: GuestOptions::spares of them) are restored while a test
+// runs.
 //
 // A guest test runs as a host process like any other test: the executor
 // spawns `proctor guest-exec`, which runs the test in the guest over SSH
@@ -13,11 +14,13 @@
 // Every method but the constructor's thread's is for the executor's
 // thread; the worker only starts VMs and hands them over under a lock.
 // QEMU gets SIGKILL when the thread that started it ends (PR_SET_PDEATHSIG,
-// vmm/qemu_process.h), so the worker lives as long as the Guest.
+// vmm/qemu_process.h), so the workers live as long as the Guest, whose end
+// waits for the starts on their way.
 #ifndef PROCTOR_RUNNER_GUEST_GUEST_H_
 #define PROCTOR_RUNNER_GUEST_GUEST_H_
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -44,14 +47,14 @@ class Guest {
   // Stops its VMs (the spare too), then its mux and its thread.
   ~Guest();
 
-  // Has the worker start the next VM now, booted if need be; nothing if
-  // one is on its way.
+  // Has a worker start the next VM now, booted if need be; nothing if one
+  // is on its way.
   void StartNext();
-  // Makes a fresh VM the current one, after stopping the old: the one
-  // StartNext() began (waiting for it), else one started now. With fresh
-  // guests the next one is restored at once, while this one serves; it is
-  // never booted ahead (at the job's end a boot would be waited for). An
-  // error (exit 3 material) when no VM can be started.
+  // Makes a fresh VM the current one, after stopping the old: the first
+  // one the workers began (waiting for it), else one started now. With
+  // fresh guests the next ones are restored at once, while this one
+  // serves; they are never booted ahead (at the job's end a boot would be
+  // waited for). An error (exit 3 material) when no VM can be started.
   absl::Status Fresh();
   bool Alive();
   // Whether a test has run on the current VM since it started.
@@ -95,11 +98,13 @@ class Guest {
  private:
   Guest(int slot, GuestSetup* setup) : slot_(slot), setup_(setup) {}
   void Work();
-  // Has the worker start a VM, booted only if `may_boot`.
-  void Want(bool may_boot);
-  // The VM the worker started last, waiting for it (asking for one first
-  // when none is on its way, and again when it could only restore).
+  // Starts, on the way and ready.
+  int Outstanding() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_);
+  // The VM the workers started first, waiting for it (asking for one when
+  // none is on its way, and again when it could only restore).
   absl::StatusOr<StartedGuest> TakeNext();
+  // Has the workers restore guests ahead, up to options().spares.
+  void RestoreAhead();
 
   const int slot_;
   GuestSetup* const setup_;
@@ -112,11 +117,12 @@ class Guest {
   std::atomic<int> port_{0};
 
   absl::Mutex mu_;
-  bool wanted_ ABSL_GUARDED_BY(mu_) = false;   // the worker is to start one
-  bool may_boot_ ABSL_GUARDED_BY(mu_) = true;  // ...booting it if need be
-  std::optional<absl::StatusOr<StartedGuest>> next_ ABSL_GUARDED_BY(mu_);
+  // Starts asked of the workers, each booting if need be or not.
+  std::deque<bool> wanted_ ABSL_GUARDED_BY(mu_);
+  int starting_ ABSL_GUARDED_BY(mu_) = 0;
+  std::deque<absl::StatusOr<StartedGuest>> ready_ ABSL_GUARDED_BY(mu_);
   bool stopping_ ABSL_GUARDED_BY(mu_) = false;
-  std::thread worker_;
+  std::vector<std::thread> workers_;
 };
 
 }  // namespace proctor

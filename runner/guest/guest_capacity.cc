@@ -10,9 +10,14 @@
 
 namespace proctor {
 
+int SparesPerGuest(int guests, bool fresh_guests) {
+  if (!fresh_guests) return 0;
+  return std::max(1, 2 / std::max(1, guests));
+}
+
 int64_t GuestsNeedMb(int guests, int memory_mb, bool fresh_guests) {
   int64_t one = memory_mb + kQemuOverheadMb;
-  int64_t vms = fresh_guests ? 2 * guests : guests;
+  int64_t vms = guests * (1 + SparesPerGuest(guests, fresh_guests));
   return vms * one + (fresh_guests ? memory_mb : 0) + kHostReserveMb;
 }
 

@@ -2,10 +2,10 @@
 // more VMs than fit (guest_pool.h).
 //
 // A guest counts its RAM plus QEMU's own (kQemuOverheadMb: its code, and
-// TCG's translation cache), twice when guests are fresh (each restores the
-// next test's while a test runs) plus the saved guest's RAM file, and the
-// host keeps kHostReserveMb for the tests and the runner. That errs on the
-// safe side: a restored guest shares the saved one's clean pages.
+// TCG's translation cache), once more for each guest it restores ahead
+// when guests are fresh, plus the saved guest's RAM file; the host keeps
+// kHostReserveMb for the tests and the runner. That errs on the safe side:
+// a restored guest shares the saved one's clean pages.
 #ifndef PROCTOR_RUNNER_GUEST_GUEST_CAPACITY_H_
 #define PROCTOR_RUNNER_GUEST_GUEST_CAPACITY_H_
 
@@ -18,6 +18,11 @@ namespace proctor {
 
 constexpr int64_t kQemuOverheadMb = 256;
 constexpr int64_t kHostReserveMb = 512;
+
+// How many guests each of `guests` restores ahead when guests are fresh:
+// enough to keep two cores busy restoring (a restore is mostly the guest's
+// SSH login, on one core), at least one.
+int SparesPerGuest(int guests, bool fresh_guests);
 
 // The memory `guests` guests of `memory_mb` take, by the rule above.
 int64_t GuestsNeedMb(int guests, int memory_mb, bool fresh_guests);

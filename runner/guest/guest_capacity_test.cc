@@ -16,10 +16,19 @@ TEST(GuestsThatFitTest, FewerWhenTheyDoNotFit) {
   EXPECT_EQ(GuestsThatFit(4, 4351, 1024, false), 2);
 }
 
-TEST(GuestsThatFitTest, FreshGuestsCountTheNextGuestAndTheSavedOne) {
-  // Two VMs a guest, and the saved guest's RAM file.
+TEST(GuestsThatFitTest, FreshGuestsCountTheGuestsAheadAndTheSavedOne) {
+  // One guest restores two ahead, two guests one each; and the saved
+  // guest's RAM file.
+  EXPECT_EQ(GuestsNeedMb(1, 1024, true), 3 * 1280 + 1024 + 512);
   EXPECT_EQ(GuestsNeedMb(2, 1024, true), 4 * 1280 + 1024 + 512);
   EXPECT_EQ(GuestsThatFit(2, 6655, 1024, true), 1);
+}
+
+TEST(SparesPerGuestTest, TwoRestoringAtOnceInAllAndAtLeastOneAGuest) {
+  EXPECT_EQ(SparesPerGuest(1, true), 2);
+  EXPECT_EQ(SparesPerGuest(2, true), 1);
+  EXPECT_EQ(SparesPerGuest(4, true), 1);
+  EXPECT_EQ(SparesPerGuest(4, false), 0);
 }
 
 TEST(GuestsThatFitTest, OneEvenWhenNoneFits) {

@@ -39,10 +39,12 @@ struct GuestOptions {
   int memory_mb = 1024;
   absl::Duration boot_timeout = absl::Seconds(120);  // QEMU start to login
   // Each test gets a guest of its own (--vm-per-test): guests are restored
-  // from a saved one, and each guest keeps the next one ready.
+  // from a saved one, and each guest keeps the next ones ready.
   bool fresh_guests = false;
   // Guests that run at once (-j N, as many as fit in memory).
   int guests = 1;
+  // Guests each guest restores ahead with fresh guests (SparesPerGuest).
+  int spares = 0;
 };
 
 // A guest Start() gave, and its number (1 for the job's first).
