@@ -130,6 +130,33 @@ TEST_F(SavedVmTest, RestoredClockIsTheHostsNotTheTimeOfTheSave) {
       << "guest " << guest << ", host " << host;
 }
 
+TEST_F(SavedVmTest, OwnerCompletesTheRestoreWithItsFirstCommand) {
+  absl::SleepFor(saved_at_ + absl::Seconds(3) - absl::Now());
+  VmOptions o = RestoreOptions();
+  o.owner_completes_restore = true;
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(o);
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  // Left as saved until the owner's command runs.
+  EXPECT_EQ(Strip((*vm)->Cmd("test -e /tests/marker && echo there || "
+                             "echo absent")),
+            "absent");
+  std::string completion = (*vm)->RestoreCompletion();
+  ASSERT_THAT(completion, HasSubstr("mount -t 9p"));
+  int64_t guest = 0;
+  ASSERT_TRUE(absl::SimpleAtoi(
+      Strip((*vm)->Cmd(completion + " && cat /tests/marker >&2 && date +%s")),
+      &guest));
+  double host = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
+  EXPECT_LE(std::abs(static_cast<double>(guest) - host), 1.0);
+  EXPECT_EQ(Strip((*vm)->Cmd("cat /tests/marker")), "shared");
+}
+
+TEST_F(SavedVmTest, OnlyARestoreTheOwnerCompletesHasACompletion) {
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  EXPECT_EQ((*vm)->RestoreCompletion(), "");
+}
+
 TEST_F(SavedVmTest, EachRestoreGetsANewGenerationIdSoTheGuestReseeds) {
   absl::StatusOr<std::unique_ptr<Vm>> a = Vm::Restore(RestoreOptions());
   ASSERT_TRUE(a.ok()) << a.status();

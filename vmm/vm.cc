@@ -160,6 +160,7 @@ absl::StatusOr<std::unique_ptr<Vm>> Vm::Restore(VmOptions options) {
   if (!login.ok()) {
     return Step("restore", StartFailure(login, vm->console_log()));
   }
+  if (vm->options_.owner_completes_restore) return vm;
   if (absl::Status set = vm->SetUpGuest(true); !set.ok()) {
     return Step("restore", set);
   }
@@ -224,7 +225,7 @@ absl::Status Vm::LeaveRamOutOfMigration() {
   return Qmp("migrate-set-capabilities", caps).status();
 }
 
-absl::Status Vm::SetUpGuest(bool restored) {
+std::string Vm::SetUpCommand(bool restored) const {
   std::vector<std::string> steps;
   if (restored) {
     // To the nearest second: busybox's date takes no fraction. A booted
@@ -240,10 +241,20 @@ absl::Status Vm::SetUpGuest(bool restored) {
         "mkdir -p /tests && mount -t 9p -o trans=virtio,version=9p2000.L,ro "
         "tests /tests");
   }
-  if (steps.empty()) return absl::OkStatus();
-  absl::StatusOr<std::string> done =
-      Cmd(absl::StrJoin(steps, " && "), absl::Seconds(30));
+  return absl::StrJoin(steps, " && ");
+}
+
+absl::Status Vm::SetUpGuest(bool restored) {
+  std::string command = SetUpCommand(restored);
+  if (command.empty()) return absl::OkStatus();
+  absl::StatusOr<std::string> done = Cmd(command, absl::Seconds(30));
   return done.ok() ? absl::OkStatus() : done.status();
+}
+
+std::string Vm::RestoreCompletion() const {
+  return options_.owner_completes_restore && options_.qemu.incoming
+             ? SetUpCommand(true)
+             : "";
 }
 
 absl::Status Vm::Save(absl::Duration timeout) {

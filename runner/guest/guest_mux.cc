@@ -24,6 +24,9 @@ using mux_wire::kStderr;
 using mux_wire::kStdout;
 using mux_wire::SendFrame;
 
+// The exit status of a script whose prologue failed (as a guest lost).
+constexpr int kPrologueFailed = 255;
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<GuestMux>> GuestMux::Start(
@@ -105,7 +108,42 @@ void GuestMux::Adopt(std::unique_ptr<vmm::SshSession> session) {
   idle_.push_back(std::move(session));
 }
 
+void GuestMux::SetPrologue(std::function<std::string()> prologue) {
+  absl::MutexLock lock(&mu_);
+  prologue_ = std::move(prologue);
+}
+
+std::string GuestMux::Prologue(uint64_t* generation) {
+  absl::MutexLock lock(&mu_);
+  *generation = generation_;
+  return prologue_ != nullptr ? prologue_() : "";
+}
+
+void GuestMux::PrologueRan(uint64_t generation) {
+  absl::MutexLock lock(&mu_);
+  if (generation == generation_) prologue_ = nullptr;
+}
+
 absl::Status GuestMux::WithSession(
+    const std::function<absl::Status(vmm::SshSession*)>& use) {
+  uint64_t generation;
+  std::string prologue = Prologue(&generation);
+  return WithPooledSession([&](vmm::SshSession* session) -> absl::Status {
+    if (!prologue.empty()) {
+      absl::StatusOr<vmm::CmdResult> ran =
+          session->Cmd(prologue, "", absl::Seconds(30));
+      if (!ran.ok()) return ran.status();
+      if (ran->exit_status != 0) {
+        return absl::UnavailableError(
+            absl::StrCat("the restored guest could not be set up: ", ran->err));
+      }
+      PrologueRan(generation);
+    }
+    return use(session);
+  });
+}
+
+absl::Status GuestMux::WithPooledSession(
     const std::function<absl::Status(vmm::SshSession*)>& use) {
   uint64_t generation;
   {
@@ -122,6 +160,7 @@ absl::Status GuestMux::WithSession(
 void GuestMux::DropSessions() {
   absl::MutexLock lock(&mu_);
   idle_.clear();
+  prologue_ = nullptr;
   ++generation_;
 }
 
@@ -134,10 +173,22 @@ void GuestMux::Serve(UniqueFd conn) {
   int fd = conn.get();
   bool ran = false;  // false: no session could be had
   absl::StatusOr<int> status = -1;
+  // A guest's first script also completes its restore; a failure to is
+  // the guest's, said as such.
+  uint64_t generation;
+  std::string prologue = Prologue(&generation);
+  if (!prologue.empty()) {
+    script =
+        absl::StrCat("{ ", prologue,
+                     "; } >/dev/null 2>/tmp/proctor-prologue.err || { echo "
+                     "\"proctor: the restored guest could not be set up: "
+                     "$(cat /tmp/proctor-prologue.err)\" >&2; exit ",
+                     kPrologueFailed, "; }\n", script);
+  }
   // The session goes back to the pool before the helper learns the exit
   // status: the runner's next use of the guest (fetching the test's
   // outputs) then finds it idle.
-  WithSession([&](vmm::SshSession* session) {
+  WithPooledSession([&](vmm::SshSession* session) {
     ran = true;
     status = session->Stream(
         script,
@@ -159,6 +210,9 @@ void GuestMux::Serve(UniqueFd conn) {
     SendFrame(fd, kStderr,
               absl::StrCat("proctor: guest connection lost: ",
                            status.status().message(), "\n"));
+  }
+  if (!prologue.empty() && status.ok() && *status != kPrologueFailed) {
+    PrologueRan(generation);
   }
   int32_t code = status.ok() ? *status : -1;
   SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));

@@ -48,8 +48,19 @@ class GuestMux {
   // Unavailable when no session can be had.
   absl::Status WithSession(
       const std::function<absl::Status(vmm::SshSession*)>& use);
+  // What the guest's first command must start with (the rest of its
+  // restore: vmm::Vm::RestoreCompletion, which `prologue` makes when it is
+  // run). A helper's script starts with it, and WithSession runs it first,
+  // until one of them has run it; users that come meanwhile run it too, so
+  // it must be idempotent. DropSessions forgets it.
+  void SetPrologue(std::function<std::string()> prologue);
 
  private:
+  // The prologue to run now ("" if none), and the generation it is of.
+  std::string Prologue(uint64_t* generation);
+  void PrologueRan(uint64_t generation);
+  absl::Status WithPooledSession(
+      const std::function<absl::Status(vmm::SshSession*)>& use);
   GuestMux() = default;
   void AcceptLoop();
   void Serve(UniqueFd conn);
@@ -67,6 +78,7 @@ class GuestMux {
   int active_ ABSL_GUARDED_BY(mu_) = 0;
   // Bumped when the guest goes: sessions of an older one are not pooled.
   uint64_t generation_ ABSL_GUARDED_BY(mu_) = 0;
+  std::function<std::string()> prologue_ ABSL_GUARDED_BY(mu_);
 };
 
 }  // namespace proctor

@@ -91,6 +91,14 @@ vmm::VmOptions GuestSetup::VmOptionsFor(const std::string& run_dir,
   return vm;
 }
 
+vmm::VmOptions GuestSetup::RestoreOptionsFor(
+    const std::string& run_dir, const std::string& user_qmp) const {
+  vmm::VmOptions vm = VmOptionsFor(run_dir, user_qmp, state_dir_);
+  // The guest's first command completes the restore (guest.h).
+  vm.owner_completes_restore = true;
+  return vm;
+}
+
 absl::Status GuestSetup::SaveTemplate(const std::string& state_dir) {
   absl::Time start = absl::Now();
   int number = NextNumber();
@@ -119,7 +127,7 @@ std::unique_ptr<vmm::Vm> GuestSetup::Restore(int number,
                                              const std::string& user_qmp) {
   absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<vmm::Vm>> restored =
-      vmm::Vm::Restore(VmOptionsFor(RunDir(number), user_qmp, state_dir_));
+      vmm::Vm::Restore(RestoreOptionsFor(RunDir(number), user_qmp));
   if (restored.ok()) {
     Note(absl::StrCat("guest ", number, ": restored in ", Took(start)));
     return *std::move(restored);

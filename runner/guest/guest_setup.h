@@ -84,6 +84,8 @@ class GuestSetup {
   vmm::VmOptions VmOptionsFor(const std::string& run_dir,
                               const std::string& user_qmp,
                               const std::string& state_dir) const;
+  vmm::VmOptions RestoreOptionsFor(const std::string& run_dir,
+                                   const std::string& user_qmp) const;
   // Guest `number`'s log directory.
   std::string RunDir(int number) const;
   int NextNumber();
