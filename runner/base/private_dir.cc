@@ -20,8 +20,6 @@
 namespace proctor {
 namespace {
 
-constexpr char kRoot[] = "/tmp";
-
 std::string PidNamespace() {
   char buf[64];
   ssize_t n = readlink("/proc/self/ns/pid", buf, sizeof(buf) - 1);
@@ -41,8 +39,10 @@ bool OwnerIsGone(absl::string_view owner) {
   return kill(pid, 0) != 0 && errno == ESRCH;
 }
 
-void SweepDeadOwners(absl::string_view prefix) {
-  DIR* dir = opendir(kRoot);
+}  // namespace
+
+void SweepPrivateDirs(absl::string_view prefix, const std::string& root) {
+  DIR* dir = opendir(root.c_str());
   if (dir == nullptr) return;
   std::string start = absl::StrCat(prefix, "-");
   std::vector<std::string> gone;
@@ -52,7 +52,7 @@ void SweepDeadOwners(absl::string_view prefix) {
     if (!absl::StartsWith(name, start) || name.size() != start.size() + 6) {
       continue;
     }
-    std::string path = absl::StrCat(kRoot, "/", name);
+    std::string path = absl::StrCat(root, "/", name);
     absl::StatusOr<std::string> owner = ReadFile(path + "/.owner");
     if (owner.ok() && OwnerIsGone(*owner)) gone.push_back(path);
   }
@@ -63,15 +63,14 @@ void SweepDeadOwners(absl::string_view prefix) {
   }
 }
 
-}  // namespace
-
 std::string PrivateDirOwner() {
   return absl::StrCat(getpid(), " ", PidNamespace(), "\n");
 }
 
-absl::StatusOr<std::string> MakePrivateDir(absl::string_view prefix) {
-  SweepDeadOwners(prefix);
-  std::string path = absl::StrCat(kRoot, "/", prefix, "-XXXXXX");
+absl::StatusOr<std::string> MakePrivateDir(absl::string_view prefix,
+                                           const std::string& root) {
+  SweepPrivateDirs(prefix, root);
+  std::string path = absl::StrCat(root, "/", prefix, "-XXXXXX");
   if (mkdtemp(&path[0]) == nullptr) {
     return absl::UnavailableError(
         absl::StrCat("mkdtemp ", path, ": ", strerror(errno)));

@@ -1,6 +1,7 @@
 // Private temporary directories (mode 0700) under /tmp, for what a process
 // owns while it runs: unix sockets (their paths must stay under 108
-// bytes, hence /tmp and not $TMPDIR), a saved guest's RAM.
+// bytes, hence /tmp and not $TMPDIR), a saved guest's RAM (or under
+// /dev/shm, to keep it in memory).
 //
 // A process killed by SIGKILL cannot remove its directories, so each one
 // names its owner (`.owner`: the pid and the pid namespace), and making a
@@ -19,9 +20,14 @@
 
 namespace proctor {
 
-// Makes /tmp/PREFIX-XXXXXX and returns its path; Unavailable with the
+// Makes ROOT/PREFIX-XXXXXX and returns its path; Unavailable with the
 // reason when it cannot.
-absl::StatusOr<std::string> MakePrivateDir(absl::string_view prefix);
+absl::StatusOr<std::string> MakePrivateDir(absl::string_view prefix,
+                                           const std::string& root = "/tmp");
+
+// Removes ROOT/PREFIX-XXXXXX directories whose owner is gone, as
+// MakePrivateDir does first.
+void SweepPrivateDirs(absl::string_view prefix, const std::string& root);
 
 // What MakePrivateDir writes to `.owner` for this process.
 std::string PrivateDirOwner();

@@ -70,6 +70,18 @@ TEST_F(PrivateDirTest, DirectoryOfADeadOwnerIsRemovedByTheNextOne) {
   EXPECT_FALSE(fs::exists(dead));
 }
 
+TEST_F(PrivateDirTest, AnotherRootIsSweptAndUsedLikeTmp) {
+  std::string root = getenv("TEST_TMPDIR");
+  std::string ns = NamespaceOf(PrivateDirOwner());
+  std::string dead = absl::StrCat(root, "/", Prefix(), "-dead02");
+  fs::create_directories(dead);
+  std::ofstream(dead + "/.owner") << DeadPid() << " " << ns;
+  absl::StatusOr<std::string> dir = MakePrivateDir(Prefix(), root);
+  ASSERT_TRUE(dir.ok()) << dir.status();
+  EXPECT_EQ(dir->rfind(absl::StrCat(root, "/", Prefix(), "-"), 0), 0u);
+  EXPECT_FALSE(fs::exists(dead));
+}
+
 TEST_F(PrivateDirTest, LiveOwnersAndUnownedDirectoriesAreKept) {
   std::string ns = NamespaceOf(PrivateDirOwner());
   std::string live = Dir("live01", PrivateDirOwner());

@@ -1,5 +1,9 @@
 #include "runner/guest/guest_capacity.h"
 
+#include <linux/magic.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -27,6 +31,18 @@ int GuestsThatFit(int wanted, int64_t available_mb, int memory_mb,
   int n = std::max(1, wanted);
   while (n > 1 && GuestsNeedMb(n, memory_mb, fresh_guests) > available_mb) --n;
   return n;
+}
+
+std::string SavedGuestRoot(int memory_mb) {
+  constexpr char kShm[] = "/dev/shm";
+  struct statfs fs;
+  if (statfs(kShm, &fs) != 0 || fs.f_type != TMPFS_MAGIC ||
+      access(kShm, W_OK | X_OK) != 0) {
+    return "/tmp";
+  }
+  int64_t free_mb = static_cast<int64_t>(fs.f_bavail) *
+                    static_cast<int64_t>(fs.f_bsize) / (1024 * 1024);
+  return free_mb >= memory_mb + 64 ? kShm : "/tmp";
 }
 
 int64_t ParseMemAvailableMb(absl::string_view meminfo) {

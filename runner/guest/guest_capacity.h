@@ -33,6 +33,13 @@ int64_t GuestsNeedMb(int guests, int memory_mb, bool fresh_guests);
 int GuestsThatFit(int wanted, int64_t available_mb, int memory_mb,
                   bool fresh_guests);
 
+// Where the saved guest's directory goes (its RAM file may fill
+// `memory_mb`): /dev/shm when it is a writable tmpfs with room for all of
+// it, so that the file stays in memory and the boot that fills it writes
+// nothing to disk (about 0.6 s less under TCG); else /tmp. A container's
+// /dev/shm is 64 MiB unless it is given more: too small.
+std::string SavedGuestRoot(int memory_mb);
+
 // MemAvailable from the text of /proc/meminfo, in MiB; -1 if absent.
 int64_t ParseMemAvailableMb(absl::string_view meminfo);
 

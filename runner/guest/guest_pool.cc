@@ -1,15 +1,21 @@
 #include "runner/guest/guest_pool.h"
 
 #include <algorithm>
+#include <filesystem>
 
 #include "absl/strings/match.h"
+#include "runner/base/private_dir.h"
+#include "runner/guest/guest_capacity.h"
 
 namespace proctor {
 
 GuestPool::~GuestPool() {
-  // The first guest's directory holds the saved guest the others map: it
-  // goes last.
-  while (!guests_.empty()) guests_.pop_back();
+  // The saved guest goes after the guests that map it.
+  guests_.clear();
+  if (!state_dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(state_dir_, ec);
+  }
 }
 
 absl::Status GuestPool::Start() {
@@ -17,6 +23,11 @@ absl::Status GuestPool::Start() {
       GuestSetup::Create(options_);
   if (!setup.ok()) return setup.status();
   setup_ = *std::move(setup);
+  // A killed job's saved guest, wherever it went: on /dev/shm it holds
+  // memory.
+  for (const char* root : {"/dev/shm", "/tmp"}) {
+    SweepPrivateDirs("proctor-state", root);
+  }
   for (int slot = 1; slot <= std::max(1, options_.guests); ++slot) {
     absl::StatusOr<std::unique_ptr<Guest>> guest =
         Guest::Create(slot, setup_.get());
@@ -24,7 +35,15 @@ absl::Status GuestPool::Start() {
     guests_.push_back(*std::move(guest));
   }
   if (options_.fresh_guests) {
-    absl::Status saved = setup_->SaveTemplate(first().dir() + "/state");
+    absl::StatusOr<std::string> dir =
+        MakePrivateDir("proctor-state", SavedGuestRoot(options_.memory_mb));
+    if (!dir.ok()) return dir.status();
+    state_dir_ = *dir;
+    // For host tests (requires=vm) that look at it: $PROCTOR_VM/state.
+    std::error_code ec;
+    std::filesystem::create_directory_symlink(state_dir_,
+                                              first().dir() + "/state", ec);
+    absl::Status saved = setup_->SaveTemplate(state_dir_);
     if (!saved.ok()) return saved;
   }
   for (auto& g : guests_) g->StartNext();

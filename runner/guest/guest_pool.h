@@ -67,6 +67,9 @@ class GuestPool {
   GuestOptions options_;
   std::unique_ptr<GuestSetup> setup_;
   std::vector<std::unique_ptr<Guest>> guests_;
+  // The saved guest's directory (fresh guests only): ram, devices,
+  // identity.
+  std::string state_dir_;
 };
 
 }  // namespace proctor
