@@ -65,7 +65,6 @@ ABSL_FLAG(bool, vm_per_test, false,
           "saved at the job's start (with -j N, N guests at a time, as many "
           "as fit in memory)");
 ABSL_FLAG(int, vm_memory, 1024, "each guest's memory in MiB");
-ABSL_FLAG(std::string, mux, "", "guest-exec: the runner's guest mux socket");
 ABSL_FLAG(bool, json, false, "print JSON instead of text");
 ABSL_FLAG(bool, rerun_failed, false,
           "run only the tests that failed, errored, timed out or were "
@@ -103,7 +102,6 @@ const std::vector<std::string> kListFlags = {
     "filter", "tags",  "where",    "timeout",    "format",
     "data",   "shard", "shard_by", "results_dir"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
-const std::vector<std::string> kGuestExecFlags = {"mux"};
 const std::vector<std::string> kVmFlags = {
     "image", "image_sha256", "qemu", "accel", "boot_timeout", "vm_memory"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};

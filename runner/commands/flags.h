@@ -31,7 +31,6 @@ ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
 ABSL_DECLARE_FLAG(int, vm_memory);
-ABSL_DECLARE_FLAG(std::string, mux);
 ABSL_DECLARE_FLAG(bool, json);
 ABSL_DECLARE_FLAG(bool, rerun_failed);
 ABSL_DECLARE_FLAG(int, until_pass);
@@ -48,7 +47,6 @@ namespace proctor {
 extern const std::vector<std::string> kRunFlags;
 extern const std::vector<std::string> kListFlags;
 extern const std::vector<std::string> kSysinfoFlags;
-extern const std::vector<std::string> kGuestExecFlags;
 extern const std::vector<std::string> kVmFlags;
 extern const std::vector<std::string> kImageFlags;
 extern const std::vector<std::string> kResultsFlags;

@@ -15,7 +15,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "runner/base/environment.h"
+#include "runner/base/read_file.h"
 #include "runner/base/subprocess.h"
+#include "runner/base/tar_extract.h"
 #include "runner/base/text.h"
 #include "runner/base/time_format.h"
 #include "runner/engine/output_capture.h"
@@ -30,6 +32,9 @@ namespace {
 // The JUnit file a host test may write ($XML_OUTPUT_FILE), in its
 // directory.
 constexpr char kJunitFile[] = "test.xml";
+// What a guest test's helper writes its outputs to, in its directory: a
+// tar, extracted and removed before the test is judged.
+constexpr char kGuestOutputsFile[] = ".guest-outputs.tar";
 
 // How long the pipes of a finished test may stay open, held by a process
 // that left its process group, before the runner stops reading them.
@@ -140,14 +145,15 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
   guest->MarkUsed();
   std::string data = pool->GuestPath(options_.data_dir);
   r->spawn.argv =
-      guest->ExecArgv(guest_path, test.requires_,
+      guest->ExecArgv(guest_path, test.index, test.requires_,
                       {{"DATA", data},
                        {"AUTOTEST_DATA", data},
                        {"OUTPUTDIR", Guest::GuestOutputDir(test.index)},
                        {"XML_OUTPUT_FILE", Guest::GuestJunitFile(test.index)},
                        {"PROCTOR_WHERE", "guest"},
                        {"PROCTOR_TEST_NAME", test.name},
-                       {"PROCTOR_JOB_ID", options_.job_id}});
+                       {"PROCTOR_JOB_ID", options_.job_id}},
+                      GuestOutputsOf(test, *r));
   r->spawn.env = options_.env;
   return true;
 }
@@ -327,14 +333,33 @@ std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
   return finished;
 }
 
+GuestOutputs ProcessRunner::GuestOutputsOf(const PlannedTest& test,
+                                           const Running& r) const {
+  // Not a line a test prints by accident: control characters around the
+  // job and the test.
+  return {r.abs_dir + "/" + kGuestOutputsFile,
+          absl::StrCat("\x1eproctor-outputs ", options_.job_id.substr(0, 12),
+                       " ", test.index, "\x1e")};
+}
+
 void ProcessRunner::FetchGuestFiles(Running* r) {
   Guest* guest = r->guest.get();
   if (guest == nullptr) return;
   // guest-exec exits 255 when it lost the guest.
   r->guest_lost = r->exit->exited && r->exit->code == 255 && !r->timed_out &&
                   !r->interrupted && guest->DeadWithin(absl::Seconds(3));
-  if (r->guest_lost || !guest->Alive()) return;
-  absl::Status fetched = guest->FetchOutputs(r->test.index, r->abs_dir);
+  std::string sent = r->abs_dir + "/" + kGuestOutputsFile;
+  absl::Status fetched;
+  if (r->exit->exited && !r->timed_out && !r->interrupted) {
+    // The script ran to its end: what it sent is all there is.
+    absl::StatusOr<std::string> tar = ReadFile(sent);
+    if (tar.ok()) fetched = ExtractTar(*tar, r->abs_dir);
+  } else if (!r->guest_lost && guest->Alive()) {
+    // Cut short: whatever it left is still in the guest.
+    fetched = guest->FetchOutputs(r->test.index, r->abs_dir);
+  }
+  std::error_code ec;
+  std::filesystem::remove(sent, ec);
   if (!fetched.ok()) {
     job_->Log(absl::StrCat(r->test.dir,
                            ": guest outputs not copied: ", fetched.message()));

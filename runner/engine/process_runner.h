@@ -79,8 +79,11 @@ class ProcessRunner : public TestRunner {
   static std::string JunitFile(const PlannedTest& test);
   // The JUnit file the test wrote, if any (NotFound: none).
   absl::StatusOr<JunitReport> ReadTestJunit(Running* r);
-  // A guest test's $OUTPUTDIR and JUnit file, copied into its directory
-  // before it is judged (unless the guest was lost under it).
+  // Where guest test `test`'s helper puts its outputs.
+  GuestOutputs GuestOutputsOf(const PlannedTest& test, const Running& r) const;
+  // A guest test's $OUTPUTDIR and JUnit file, in its directory before it
+  // is judged: from what its script sent, or fetched from the guest when
+  // the script was cut short (unless the guest was lost under it).
   void FetchGuestFiles(Running* r);
   // What a guest test left behind: a crashed guest, the VM of a
   // --vm-per-test test. May change the verdict.

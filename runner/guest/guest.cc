@@ -222,10 +222,14 @@ absl::Status Guest::FetchOutputs(int index, const std::string& test_dir) {
 }
 
 std::vector<std::string> Guest::ExecArgv(
-    const std::string& guest_path, const std::vector<std::string>& requires_,
-    const std::vector<std::pair<std::string, std::string>>& env) const {
+    const std::string& guest_path, int index,
+    const std::vector<std::string>& requires_,
+    const std::vector<std::pair<std::string, std::string>>& env,
+    const GuestOutputs& outputs) const {
   // The script the guest's shell runs: the environment, a fresh TEMPDIR,
-  // the requirements checked where the test runs, then the test.
+  // the requirements checked where the test runs, the test, then what it
+  // left behind (only those two names: nothing else the guest leaves
+  // there reaches the test's directory on the host).
   std::string script = "export PATH=/bin:/sbin:/usr/bin:/usr/sbin";
   for (const auto& [k, v] : env)
     absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
@@ -240,13 +244,30 @@ std::vector<std::string> Guest::ExecArgv(
                     " >&2; exit 77; }");
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
-  absl::StrAppend(&script, "; cd ", ShellQuote(dir), " && ",
-                  ShellQuote(guest_path),
-                  "; rc=$?; rm -rf \"$TEMPDIR\"; exit $rc");
-  std::string mux = "--mux=" + mux_->socket_path();
+  std::string d = ShellQuote(GuestTestDir(index));
+  absl::StrAppend(
+      &script, "; cd ", ShellQuote(dir), " && ", ShellQuote(guest_path),
+      "; rc=$?; rm -rf \"$TEMPDIR\"; cd ", d, " 2>/dev/null && { has=; ",
+      "for f in outputs/* outputs/.[!.]* outputs/..?* test.xml; do ",
+      "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && has=1; done; ",
+      "[ -z \"$has\" ] || { printf %s ", ShellQuote(outputs.marker),
+      " >&2; tar -cf - $(for f in outputs test.xml; do ",
+      "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && echo \"$f\"; done) ",
+      ">&2 2>/dev/null; }; cd / && rm -rf ", d, "; }; exit $rc");
+  std::vector<std::string> argv;
   const GuestOptions& o = setup_->options();
-  if (!o.helper.empty()) return {o.helper, mux, "--", script};
-  return {o.self, "guest-exec", mux, "--", script};
+  if (!o.helper.empty()) {
+    argv = {o.helper};
+  } else {
+    argv = {o.self, "guest-exec"};
+  }
+  argv.push_back("--mux=" + mux_->socket_path());
+  if (!outputs.marker.empty()) {
+    argv.push_back("--outputs=" + outputs.file);
+    argv.push_back("--marker=" + outputs.marker);
+  }
+  argv.insert(argv.end(), {"--", script});
+  return argv;
 }
 
 }  // namespace proctor

@@ -34,6 +34,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "runner/guest/guest_mux.h"
+#include "runner/guest/guest_mux_client.h"
 #include "runner/guest/guest_setup.h"
 #include "vmm/ssh_session.h"
 
@@ -79,14 +80,21 @@ class Guest {
   absl::Status WithSession(
       const std::function<absl::Status(vmm::SshSession*)>& use);
 
-  // The argv of the helper that runs `guest_path` in this guest with
-  // `env` and the requirements checked there.
+  // The argv of the helper that runs `guest_path` in this guest as guest
+  // test `index`, with `env` and the requirements checked there. The
+  // script ends by sending what the test left in its $OUTPUTDIR and
+  // $XML_OUTPUT_FILE, if anything, as a tar after `outputs.marker` on its
+  // stderr, which the helper writes to `outputs.file`: a test that wrote
+  // nothing costs no second command in the guest.
   std::vector<std::string> ExecArgv(
-      const std::string& guest_path, const std::vector<std::string>& requires_,
-      const std::vector<std::pair<std::string, std::string>>& env) const;
+      const std::string& guest_path, int index,
+      const std::vector<std::string>& requires_,
+      const std::vector<std::pair<std::string, std::string>>& env,
+      const GuestOutputs& outputs) const;
   // Moves what guest test `index` left in its $OUTPUTDIR and
   // $XML_OUTPUT_FILE into outputs/ and test.xml of `test_dir`, its
-  // directory on the host; nothing else is copied.
+  // directory on the host; nothing else is copied. For a test whose
+  // script did not end (a timeout, an interrupt).
   absl::Status FetchOutputs(int index, const std::string& test_dir);
   // The guest's $OUTPUTDIR and $XML_OUTPUT_FILE for test `index`.
   static std::string GuestOutputDir(int index);

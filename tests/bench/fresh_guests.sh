@@ -2,10 +2,10 @@
 # Benchmark: fresh guests restored from a saved one (issue 16's goals).
 # Measured side by side in one run, medians of REPEATS runs (default 3):
 #
-#   - a fresh guest ready for a test: "restored in" from vm/guests.log (QEMU
-#     start, the saved guest loaded, SSH login, and a first command that
-#     sets the clock and mounts the share), against "booted in" (QEMU
-#     start to SSH login) of a job that boots;
+#   - a fresh guest: "restored in" from vm/guests.log (QEMU start, the
+#     saved guest loaded, SSH login; its clock and share come with its
+#     first command, whose end tests/bench/fresh_guest times), against
+#     "booted in" (QEMU start to SSH login) of a job that boots;
 #   - 20 trivial guest tests with --vm-per-test against the same 20 on one
 #     shared guest (goal: at most 2x).
 #
@@ -61,7 +61,7 @@ shared=$(median <"$work/shared")
 fresh=$(median <"$work/fresh")
 printf 'boot to SSH login: %.3f s\n' "$boot"
 printf 'boot and save (first guest of --vm-per-test): %.3f s\n' "$saved"
-printf 'restore to first command completed: %.3f s (median of %d)\n' "$restore" \
+printf 'restore to SSH login, the guests of a job: %.3f s (median of %d)\n' "$restore" \
   "$(cat "$work"/fresh.guests.* | grep -c restored)"
 printf '20 guest tests, one shared guest: %.2f s\n' "$shared"
 printf '20 guest tests, --vm-per-test: %.2f s (%.2fx)\n' "$fresh" "$(echo "$fresh / $shared" | bc -l)"

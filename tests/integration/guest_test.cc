@@ -503,6 +503,35 @@ TEST_F(GuestTest, ProctorWithoutItsHelperRunsGuestTestsThroughItself) {
   EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/001-t.sh/stdout"), "in-guest\n");
 }
 
+// The outputs come after a marker on the test's stderr: what the test
+// wrote there arrives as it was, the last line without its newline too.
+TEST_F(GuestTest, GuestTestsOutputsArriveAndItsStderrIsKeptAsWritten) {
+  Script("t.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "echo first >&2; printf 'no newline \\036at the end' >&2\n"
+         "echo data > \"$OUTPUTDIR/.hidden\"\n"
+         "mkdir \"$OUTPUTDIR/dir\" && echo deep > \"$OUTPUTDIR/dir/f\"\n"
+         "ln -s .hidden \"$OUTPUTDIR/link\"\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string dir = LatestJobDir() + "/tests/001-t.sh/";
+  EXPECT_EQ(ReadFile(dir + "stderr"), "first\nno newline \036at the end");
+  EXPECT_EQ(ReadFile(dir + "outputs/.hidden"), "data\n");
+  EXPECT_EQ(ReadFile(dir + "outputs/dir/f"), "deep\n");
+  EXPECT_EQ(fs::read_symlink(dir + "outputs/link"), ".hidden");
+  EXPECT_FALSE(fs::exists(dir + ".guest-outputs.tar"));
+}
+
+TEST_F(GuestTest, OutputsOfAGuestTestCutShortAreFetchedFromTheGuest) {
+  Script("1-slow.sh",
+         "#!/bin/sh\n# proctor: where=guest timeout=2\n"
+         "echo partial > \"$OUTPUTDIR/progress\"\nsleep 100\n");
+  RunOutput r = RunGuest();
+  EXPECT_EQ(r.exit_code, 1) << r.err;
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/001-1-slow.sh/outputs/progress"),
+            "partial\n");
+}
+
 TEST_F(GuestTest, GuestTimeoutLeavesTheGuestUsable) {
   Script("1-hang.sh",
          "#!/bin/sh\n# proctor: where=guest timeout=2\nsleep 100\n");
