@@ -474,6 +474,11 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
   g.fresh_guests = s->executor.vm_per_test;
   g.guests = GuestsFor(tests, g, s->executor.jobs, dir);
   g.spares = SparesPerGuest(g.guests, g.fresh_guests);
+  for (const PlannedTest& t : tests) {
+    if (t.in_guest() && t.preset == STATUS_UNSPECIFIED) {
+      g.guest_tests.push_back(t.index);
+    }
+  }
   s->executor.guests = g.guests;
   // Tests that use helpers get the image as a directory, whatever form it
   // was given in.

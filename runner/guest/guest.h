@@ -113,6 +113,9 @@ class Guest {
   absl::StatusOr<StartedGuest> TakeNext();
   // Has the workers restore guests ahead, up to options().spares.
   void RestoreAhead();
+  // Makes the directories of every guest test (options().guest_tests) in
+  // the current VM, in one command.
+  void MakeTestDirs();
 
   const int slot_;
   GuestSetup* const setup_;

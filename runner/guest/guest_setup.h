@@ -16,6 +16,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -45,6 +46,9 @@ struct GuestOptions {
   int guests = 1;
   // Guests each guest restores ahead with fresh guests (SparesPerGuest).
   int spares = 0;
+  // The indices of the job's guest tests: a booted guest makes their
+  // directories when it starts.
+  std::vector<int> guest_tests;
 };
 
 // A guest Start() gave, and its number (1 for the job's first).

@@ -522,6 +522,22 @@ TEST_F(GuestTest, GuestTestsOutputsArriveAndItsStderrIsKeptAsWritten) {
   EXPECT_FALSE(fs::exists(dir + ".guest-outputs.tar"));
 }
 
+// A booted guest makes every guest test's directories when it starts; a
+// try that left something in them has them made again for the next.
+TEST_F(GuestTest, EachTryOfAGuestTestStartsWithEmptyDirectories) {
+  Script("t.sh",
+         "#!/bin/sh\n# proctor: where=guest\n"
+         "[ -z \"$(ls -A \"$TEMPDIR\")$(ls -A \"$OUTPUTDIR\")\" ] || exit 2\n"
+         "if [ -e /tmp/tried ]; then echo 2 > \"$OUTPUTDIR/try\"; exit 0; fi\n"
+         "touch /tmp/tried \"$TEMPDIR/junk\"; echo 1 > \"$OUTPUTDIR/try\"\n"
+         "exit 1\n");
+  RunOutput r = RunGuest({"--until-pass=2"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::string dir = LatestJobDir() + "/tests/001-t.sh";
+  EXPECT_EQ(ReadFile(dir + ".try-1/outputs/try"), "1\n");
+  EXPECT_EQ(ReadFile(dir + "/outputs/try"), "2\n");
+}
+
 TEST_F(GuestTest, OutputsOfAGuestTestCutShortAreFetchedFromTheGuest) {
   Script("1-slow.sh",
          "#!/bin/sh\n# proctor: where=guest timeout=2\n"
