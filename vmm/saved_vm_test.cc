@@ -1,8 +1,8 @@
-// Saving a real JeOS guest and restoring it (vmm/vm.h, saved_state.h): a
-// restore is a fresh guest that is no clone where it matters, and a state
-// that is damaged or of another guest is refused, never restored into a
-// wrong guest. One guest is booted and saved for the suite; every test
-// restores its own.
+// Saving a real JeOS guest and restoring it (vmm/vm.h, saved_state.h,
+// saved_guest.h): a restore is a fresh guest that is no clone where it
+// matters, and a state that is damaged or of another guest is refused,
+// never restored into a wrong guest. One guest is booted and saved for the
+// suite; every test restores its own.
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -17,6 +17,7 @@
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "vmm/saved_guest.h"
 #include "vmm/saved_state.h"
 #include "vmm/vm.h"
 #include "vmm/vm_fixture.h"
@@ -265,6 +266,84 @@ TEST_F(SavedVmTest, SaveThatHangsTimesOutAndLeavesNoState) {
   EXPECT_LT(absl::Now() - start, absl::Seconds(20));
   EXPECT_FALSE((*vm)->qemu().Running());
   EXPECT_FALSE(std::filesystem::exists(o.state_dir + "/identity"));
+}
+
+TEST_F(SavedVmTest, RestoredGuestMigratesWithWhatItHolds) {
+  absl::StatusOr<std::unique_ptr<Vm>> vm = Vm::Restore(RestoreOptions());
+  ASSERT_TRUE(vm.ok()) << vm.status();
+  // QEMU migrates no guest with a 9p mount, restored or booted.
+  ASSERT_TRUE((*vm)->Cmd("echo before > /tmp/migrated && umount /tests").ok());
+  absl::StatusOr<MigrationResult> moved = (*vm)->Migrate(MigrationOptions());
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_TRUE((*vm)->VerifyAlive().ok());
+  EXPECT_EQ((*vm)->migrations(), 1);
+  EXPECT_EQ(Strip((*vm)->Cmd("cat /tmp/migrated")), "before");
+}
+
+// A directory that keeps saved guests across processes (saved_guest.h).
+class SavedGuestTest : public SavedVmTest {
+ protected:
+  // The suite's options, without its state or key: the directory's.
+  static VmOptions Options(int memory_mb = 0) {
+    VmOptions o = RestoreOptions();
+    o.state_dir.clear();
+    o.key = nullptr;
+    o.qemu.share_dir.clear();
+    if (memory_mb > 0) o.qemu.memory_mb = memory_mb;
+    return o;
+  }
+  std::string dir_ = absl::StrCat(
+      getenv("TEST_TMPDIR"), "/saved-guests-",
+      ::testing::UnitTest::GetInstance()->current_test_info()->name());
+};
+
+TEST_F(SavedGuestTest, FirstStartBootsAndSavesTheNextRestores) {
+  std::string how;
+  {
+    absl::StatusOr<std::unique_ptr<Vm>> first =
+        StartSavedGuest(Options(), dir_, &how);
+    ASSERT_TRUE(first.ok()) << first.status();
+    EXPECT_THAT(how, ::testing::StartsWith("booted and saved in " + dir_));
+    ASSERT_TRUE((*first)->Cmd("touch /tmp/left-by-first").ok());
+  }
+  absl::StatusOr<std::unique_ptr<Vm>> second =
+      StartSavedGuest(Options(), dir_, &how);
+  ASSERT_TRUE(second.ok()) << second.status();
+  EXPECT_THAT(how, ::testing::StartsWith("restored from " + dir_));
+  EXPECT_EQ(Strip((*second)->Cmd("test -e /tmp/left-by-first && echo there "
+                                 "|| echo absent")),
+            "absent");
+  struct stat st;
+  ASSERT_EQ(stat((dir_ + "/id_ed25519").c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+}
+
+TEST_F(SavedGuestTest, OtherOptionsGetAGuestOfTheirOwn) {
+  std::string how;
+  ASSERT_TRUE(StartSavedGuest(Options(), dir_, &how).ok());
+  absl::StatusOr<std::unique_ptr<Vm>> other =
+      StartSavedGuest(Options(base_.qemu.memory_mb + 256), dir_, &how);
+  ASSERT_TRUE(other.ok()) << other.status();
+  EXPECT_THAT(how, ::testing::StartsWith("booted and saved in "));
+  int states = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir_)) {
+    states += std::filesystem::exists(e.path() / "identity");
+  }
+  EXPECT_EQ(states, 2);
+}
+
+TEST_F(SavedGuestTest, DamagedSavedGuestIsReplacedSayingWhy) {
+  std::string how;
+  ASSERT_TRUE(StartSavedGuest(Options(), dir_, &how).ok());
+  std::string state = how.substr(how.find(dir_));
+  ASSERT_EQ(truncate((state + "/devices").c_str(), 0), 0);
+  absl::StatusOr<std::unique_ptr<Vm>> again =
+      StartSavedGuest(Options(), dir_, &how);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_THAT(how, HasSubstr("booted and saved in " + state));
+  EXPECT_THAT(how, HasSubstr("could not be restored"));
+  EXPECT_THAT(how, HasSubstr("changed since it was saved"));
+  EXPECT_TRUE((*again)->VerifyAlive().ok());
 }
 
 }  // namespace

@@ -168,7 +168,7 @@ absl::StatusOr<std::unique_ptr<Vm>> Vm::Restore(VmOptions options) {
 }
 
 absl::Status Vm::LoadState(absl::Time deadline) {
-  if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) {
+  if (absl::Status set = LeaveRamOutOfMigration(true); !set.ok()) {
     return Step("restore", set);
   }
   Struct incoming;
@@ -206,17 +206,22 @@ absl::Status Vm::LoadState(absl::Time deadline) {
     }
   }
   // The guest was stopped when it was saved: it runs once told to.
+  // A migration of the restored guest carries its RAM, as any other's
+  // (its destination has no such capability).
+  if (absl::Status reset = LeaveRamOutOfMigration(false); !reset.ok()) {
+    return Step("restore", reset);
+  }
   absl::StatusOr<Value> cont = Qmp("cont");
   if (!cont.ok()) return Step("restore: cont", cont.status());
   return absl::OkStatus();
 }
 
-absl::Status Vm::LeaveRamOutOfMigration() {
+absl::Status Vm::LeaveRamOutOfMigration(bool leave) {
   // The RAM is in the state's file, shared with the guest (or mapped from
   // it): the migration stream carries the devices alone.
   Struct cap;
   Set(&cap, "capability", StringValue("x-ignore-shared"));
-  Set(&cap, "state", BoolValue(true));
+  Set(&cap, "state", BoolValue(leave));
   Struct caps;
   *(*caps.mutable_fields())["capabilities"]
        .mutable_list_value()
@@ -283,7 +288,7 @@ absl::Status Vm::WriteDeviceState(absl::Duration timeout) {
   session_ = nullptr;
   absl::StatusOr<Value> stopped = Qmp("stop");
   if (!stopped.ok()) return Step("stop", stopped.status());
-  if (absl::Status set = LeaveRamOutOfMigration(); !set.ok()) return set;
+  if (absl::Status set = LeaveRamOutOfMigration(true); !set.ok()) return set;
   MigrationResult result;
   result.uri = "exec:cat > " + ShellQuote(StateDevicesFile(options_.state_dir));
   Struct arguments;
@@ -350,6 +355,8 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> Vm::StartDestination(
   ++destinations_;
   QemuConfig c = options_.qemu;
   c.run_dir = dir;
+  // A restored source was started with -incoming defer: not this one.
+  c.incoming = false;
   c.extra_args.insert(c.extra_args.end(), {"-incoming", uri});
   absl::StatusOr<std::unique_ptr<QemuProcess>> started = QemuProcess::Start(c);
   if (!started.ok()) return Step("start the destination", started.status());

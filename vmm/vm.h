@@ -181,8 +181,9 @@ class Vm {
   absl::Status WriteDeviceState(absl::Duration timeout);
   // After Restore's QEMU is up: the device state loaded, the guest running.
   absl::Status LoadState(absl::Time deadline);
-  // QMP x-ignore-shared, on both ends of a save: the RAM stays in its file.
-  absl::Status LeaveRamOutOfMigration();
+  // QMP x-ignore-shared, on both ends of a save: the RAM stays in its file
+  // (`leave`); off again once a restore is done.
+  absl::Status LeaveRamOutOfMigration(bool leave);
   // Mounts the share, and for a `restored` guest sets its clock to the
   // host's and marks its console: what a guest started with a state_dir
   // needs after login. SetUpCommand is the shell command for it ("" for

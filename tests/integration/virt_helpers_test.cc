@@ -109,6 +109,29 @@ TEST_F(VirtHelpersTest, MigrationKeepsStateAndReportsJson) {
       std::filesystem::exists(LogDir() + "/virt_run_migration/result.json"));
 }
 
+// Migration sources and hotplug rounds from a guest saved by the first
+// run: the second restores it.
+TEST_F(VirtHelpersTest, SavedGuestIsBootedOnceAndRestoredByTheNextRuns) {
+  std::string saved = results() + "/saved-guest";
+  RunOutput first = RunHelper("virt_run_migration", {"--saved-guest=" + saved});
+  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  EXPECT_THAT(first.out, HasSubstr("source: booted and saved in " + saved));
+  RunOutput again =
+      RunHelper("virt_run_migration", {"--saved-guest=" + saved, "--count=2"});
+  ASSERT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_THAT(again.out, HasSubstr("source: restored from " + saved));
+  EXPECT_THAT(again.out, HasSubstr("PASS"));
+  // Hotplug ports change the machine: a guest of its own, then restored.
+  RunOutput plug =
+      RunHelper("virt_run_nic_hotplug", {"--saved-guest=" + saved});
+  ASSERT_EQ(plug.exit_code, 0) << plug.out << plug.err;
+  EXPECT_THAT(plug.out, HasSubstr("booted and saved in " + saved));
+  RunOutput replug =
+      RunHelper("virt_run_nic_hotplug", {"--saved-guest=" + saved});
+  ASSERT_EQ(replug.exit_code, 0) << replug.out << replug.err;
+  EXPECT_THAT(replug.out, HasSubstr("restored from " + saved));
+}
+
 TEST_F(VirtHelpersTest, MigrationToADestinationThatNeverListensNamesTheStep) {
   absl::StatusOr<int> port = vmm::FreeLocalPort();
   ASSERT_TRUE(port.ok());

@@ -22,6 +22,7 @@
 #include "vmm/image.h"
 #include "vmm/qemu_process.h"
 #include "vmm/qmp_client.h"
+#include "vmm/saved_guest.h"
 
 ABSL_FLAG(std::string, image, "",
           "the guest image directory: vmlinux, initramfs, SHA256SUMS "
@@ -41,6 +42,11 @@ ABSL_FLAG(bool, json, false, "print one JSON object instead of lines");
 ABSL_FLAG(std::string, log_dir, "",
           "where logs go (default: $OUTPUTDIR/NAME under proctor, else a "
           "temporary directory removed when the check passes)");
+ABSL_FLAG(std::string, saved_guest, "",
+          "a directory that keeps the guest saved between runs: the first "
+          "run boots and saves it there, later runs with the same options "
+          "restore it (a fraction of a boot); one that cannot be restored "
+          "is saved anew");
 
 namespace proctor::virt {
 namespace {
@@ -48,8 +54,8 @@ namespace {
 constexpr char kInfrastructure[] = "proctor.infrastructure";
 
 const std::vector<std::string> kCommonFlags = {
-    "image",  "qemu",         "qemu_img", "accel",
-    "memory", "boot_timeout", "json",     "log_dir"};
+    "image",        "qemu", "qemu_img", "accel",      "memory",
+    "boot_timeout", "json", "log_dir",  "saved_guest"};
 
 std::string Env(const char* name) {
   const char* v = getenv(name);
@@ -153,6 +159,21 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
   std::string why;
   o.qemu.accel = vmm::ChooseAccel(absl::GetFlag(FLAGS_accel), o.qemu, &why);
   Set("accel", vmm::StringValue(o.qemu.accel));
+  std::string saved = absl::GetFlag(FLAGS_saved_guest);
+  if (!saved.empty()) {
+    std::string how;
+    absl::Time start = absl::Now();
+    absl::StatusOr<std::unique_ptr<vmm::Vm>> vm =
+        vmm::StartSavedGuest(o, saved, &how);
+    if (!vm.ok()) {
+      return Infrastructure(
+          absl::Status(vm.status().code(),
+                       absl::StrCat("saved guest: ", vm.status().message())));
+    }
+    Line(absl::StrCat(name, ": ", how, " (", Milliseconds(absl::Now() - start),
+                      " ms)"));
+    return vm;
+  }
   absl::StatusOr<std::unique_ptr<vmm::Vm>> vm = vmm::Vm::Boot(o);
   if (!vm.ok()) {
     return Infrastructure(absl::Status(
