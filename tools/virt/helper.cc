@@ -170,8 +170,8 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
           absl::Status(vm.status().code(),
                        absl::StrCat("saved guest: ", vm.status().message())));
     }
-    Line(absl::StrCat(name, ": ", how, " (", Milliseconds(absl::Now() - start),
-                      " ms)"));
+    Line(absl::StrCat(name, ": ", how, " (",
+                      absl::ToInt64Milliseconds(absl::Now() - start), " ms)"));
     return vm;
   }
   absl::StatusOr<std::unique_ptr<vmm::Vm>> vm = vmm::Vm::Boot(o);
