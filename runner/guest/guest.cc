@@ -68,7 +68,7 @@ absl::StatusOr<std::unique_ptr<Guest>> Guest::Create(int slot,
 }
 
 Guest::~Guest() {
-  // The VMs first: the mux's directory holds what they map.
+  // The VMs first: their QMP sockets for tests are in the mux's directory.
   vm_ = nullptr;
   {
     absl::MutexLock lock(&mu_);
@@ -115,9 +115,11 @@ void Guest::StartNext() {
 }
 
 absl::StatusOr<StartedGuest> Guest::TakeNext() {
-  for (int attempt = 1;; ++attempt) {
-    absl::MutexLock lock(&mu_);
-    if (Outstanding() == 0) wanted_.push_back(true);
+  absl::MutexLock lock(&mu_);
+  if (Outstanding() == 0) wanted_.push_back(true);
+  // Each restore ahead that found no saved guest asks for a boot instead
+  // (one the next test may use, if this one gets another first).
+  for (int skipped = 0;; ++skipped) {
     mu_.Await(absl::Condition(
         +[](Guest* g) ABSL_EXCLUSIVE_LOCKS_REQUIRED(g->mu_) {
           return !g->ready_.empty();
@@ -125,8 +127,11 @@ absl::StatusOr<StartedGuest> Guest::TakeNext() {
         this));
     absl::StatusOr<StartedGuest> next = std::move(ready_.front());
     ready_.pop_front();
-    // A restore ahead that found no saved guest: boot one now.
-    if (attempt == 2 || !absl::IsNotFound(next.status())) return next;
+    if (!absl::IsNotFound(next.status()) ||
+        skipped > setup_->options().spares) {
+      return next;
+    }
+    wanted_.push_back(true);
   }
 }
 

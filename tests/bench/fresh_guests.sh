@@ -18,11 +18,7 @@ repeats="${1:-3}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/tests/bench/bench_proctor.sh"
 proctor="$(bench_proctor)"
-image="${PROCTOR_IMAGE:-}"
-if [[ -z "$image" ]]; then
-  (cd "$root" && bazel build -c opt //images:jeos_python >/dev/null 2>&1)
-  image="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/images/jeos_python"
-fi
+image="$(bench_image)"
 work="$(mktemp -d /tmp/proctor-fresh-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 

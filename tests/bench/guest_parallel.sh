@@ -18,11 +18,7 @@ count="${2:-8}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 source "$root/tests/bench/bench_proctor.sh"
 proctor="$(bench_proctor)"
-image="${PROCTOR_IMAGE:-}"
-if [[ -z "$image" ]]; then
-  (cd "$root" && bazel build -c opt //images:jeos_python >/dev/null 2>&1)
-  image="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/images/jeos_python"
-fi
+image="$(bench_image)"
 work="$(mktemp -d /tmp/proctor-parallel-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
 
@@ -35,19 +31,6 @@ chmod +x "$work"/suite/*
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# The tests' span in seconds, from the first start to the last end.
-span() {
-  node -e '
-    const job = JSON.parse(require("fs").readFileSync(process.argv[1]));
-    let first = Infinity, last = 0;
-    for (const t of job.tests) {
-      const s = Date.parse(t.start_time) / 1000;
-      first = Math.min(first, s);
-      last = Math.max(last, s + t.duration_seconds);
-    }
-    console.log((last - first).toFixed(3));' "$1"
-}
-
 run() {  # NAME FLAGS...: appends "SPAN WALL" to $work/NAME
   local name="$1" t0 t1
   shift
@@ -56,7 +39,7 @@ run() {  # NAME FLAGS...: appends "SPAN WALL" to $work/NAME
   "$proctor" run --sysinfo=off --accel=tcg --image="$image" \
     --results-dir="$work/results" "$@" "$work/suite" >/dev/null 2>&1
   t1=$(now)
-  echo "$(span "$work/results/latest/results.json") $(echo "$t1 - $t0" | bc -l)" \
+  echo "$(bench_span "$work/results/latest/results.json") $(echo "$t1 - $t0" | bc -l)" \
     >>"$work/$name"
 }
 

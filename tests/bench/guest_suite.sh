@@ -16,6 +16,7 @@ repeats="${1:-3}"
 count="${2:-20}"
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 "$root/tools/proctor" version >/dev/null
+source "$root/tests/bench/bench_proctor.sh"
 cd "$root"
 bazel build -c opt //tests/bench:guest_roundtrip >/dev/null 2>&1
 bin="$(bazel info -c opt bazel-bin 2>/dev/null)"
@@ -37,23 +38,11 @@ chmod +x "$work"/guest20/* "$work"/mixed/* "$work"/host/*
 
 now() { date +%s.%N; }
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-# The tests' span in seconds, from the first start to the last end.
-span() {
-  node -e '
-    const job = JSON.parse(require("fs").readFileSync(process.argv[1]));
-    let first = Infinity, last = 0;
-    for (const t of job.tests) {
-      const s = Date.parse(t.start_time) / 1000;
-      first = Math.min(first, s);
-      last = Math.max(last, s + t.duration_seconds);
-    }
-    console.log((last - first).toFixed(4));' "$1"
-}
 run() {  # DIR: "WALL SPAN"
   local t0
   t0=$(now)
   "$bin/runner/proctor" run --sysinfo=off --image="$image" --results-dir="$work/results" "$1" >/dev/null 2>&1
-  echo "$(echo "$(now) - $t0" | bc -l) $(span "$work/results/latest/results.json")"
+  echo "$(echo "$(now) - $t0" | bc -l) $(bench_span "$work/results/latest/results.json")"
 }
 for ((r = 0; r < repeats; r++)); do
   run "$work/guest20" >>"$work/g"
