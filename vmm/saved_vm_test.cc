@@ -150,6 +150,9 @@ TEST_F(SavedVmTest, OwnerCompletesTheRestoreWithItsFirstCommand) {
   double host = absl::ToDoubleSeconds(absl::Now() - absl::UnixEpoch());
   EXPECT_LE(std::abs(static_cast<double>(guest) - host), 1.0);
   EXPECT_EQ(Strip((*vm)->Cmd("cat /tests/marker")), "shared");
+  // Run again, it mounts nothing more.
+  ASSERT_TRUE((*vm)->Cmd((*vm)->RestoreCompletion()).ok());
+  EXPECT_EQ(Strip((*vm)->Cmd("grep -c ' /tests ' /proc/mounts")), "1");
 }
 
 TEST_F(SavedVmTest, OnlyARestoreTheOwnerCompletesHasACompletion) {

@@ -242,9 +242,12 @@ std::string Vm::SetUpCommand(bool restored) const {
     steps.push_back("echo 'proctor: guest restored' >/dev/console");
   }
   if (!options_.qemu.share_dir.empty()) {
+    // Once only, with the shell's builtins: a restore's completion may be
+    // run twice (guest_mux.h), and each process start costs under TCG.
     steps.push_back(
-        "mkdir -p /tests && mount -t 9p -o trans=virtio,version=9p2000.L,ro "
-        "tests /tests");
+        "{ m=; while read -r _ p _; do [ \"$p\" != /tests ] || m=1; done "
+        "</proc/mounts; [ -n \"$m\" ] || { mkdir -p /tests && mount -t 9p "
+        "-o trans=virtio,version=9p2000.L,ro tests /tests; }; }");
   }
   return absl::StrJoin(steps, " && ");
 }

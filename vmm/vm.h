@@ -161,7 +161,8 @@ class Vm {
   std::unique_ptr<SshSession> ReleaseSession() { return std::move(session_); }
   // The shell command that completes a restore made with
   // owner_completes_restore: the clock set to the host's (now, to the
-  // second), the console marked, the share mounted. "" for other guests.
+  // second), the console marked, the share mounted (once, however often
+  // it runs). "" for other guests.
   std::string RestoreCompletion() const;
 
   QemuProcess& qemu() { return *qemu_; }

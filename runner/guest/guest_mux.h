@@ -52,7 +52,7 @@ class GuestMux {
   // restore: vmm::Vm::RestoreCompletion, which `prologue` makes when it is
   // run). A helper's script starts with it, and WithSession runs it first,
   // until one of them has run it; users that come meanwhile run it too, so
-  // it must be idempotent. DropSessions forgets it.
+  // it must be idempotent (RestoreCompletion is). DropSessions forgets it.
   void SetPrologue(std::function<std::string()> prologue);
 
  private:
