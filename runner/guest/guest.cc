@@ -135,9 +135,14 @@ absl::StatusOr<StartedGuest> Guest::TakeNext() {
   }
 }
 
-void Guest::RestoreAhead() {
+void Guest::RestoreAhead(int tests_left) {
+  // The job's guests share what is left: none restored for no test, which
+  // the job's end would wait for.
+  const GuestOptions& o = setup_->options();
+  int guests = std::max(1, o.guests);
+  int ahead = std::min(o.spares, (tests_left + guests - 1) / guests);
   absl::MutexLock lock(&mu_);
-  while (Outstanding() < setup_->options().spares) wanted_.push_back(false);
+  while (Outstanding() < ahead) wanted_.push_back(false);
 }
 
 void Guest::MakeTestDirs() {
@@ -188,7 +193,8 @@ absl::Status Guest::Fresh() {
     MakeTestDirs();
   }
   // Each test's guest is restored while the tests before it run.
-  if (setup_->restoring()) RestoreAhead();
+  int tests_left = setup_->TakeForTest();
+  if (setup_->restoring()) RestoreAhead(tests_left);
   return absl::OkStatus();
 }
 

@@ -111,8 +111,9 @@ class Guest {
   // The VM the workers started first, waiting for it (asking for one when
   // none is on its way, and again when it could only restore).
   absl::StatusOr<StartedGuest> TakeNext();
-  // Has the workers restore guests ahead, up to options().spares.
-  void RestoreAhead();
+  // Has the workers restore guests ahead, up to options().spares and no
+  // more than this guest's share of the `tests_left` that want one.
+  void RestoreAhead(int tests_left);
   // Makes the directories of every guest test (options().guest_tests) in
   // the current VM, in one command.
   void MakeTestDirs();

@@ -1,5 +1,6 @@
 #include "runner/guest/guest_setup.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 
@@ -66,6 +67,12 @@ void GuestSetup::Note(const std::string& line, bool say) {
 bool GuestSetup::restoring() const {
   absl::MutexLock lock(&mu_);
   return saved_ == Saved::kYes;
+}
+
+int GuestSetup::TakeForTest() {
+  absl::MutexLock lock(&mu_);
+  ++taken_;
+  return std::max(0, static_cast<int>(options_.guest_tests.size()) - taken_);
 }
 
 std::string GuestSetup::RunDir(int number) const {

@@ -75,6 +75,11 @@ class GuestSetup {
                                      bool may_boot = true);
   // Whether guests are restored (a saved guest exists and has not failed).
   bool restoring() const;
+  // Counts a guest taken for a test, and returns how many of the job's
+  // guest tests (options().guest_tests) have none yet: the most guests
+  // worth restoring ahead (a retry or a crash may want more; those are
+  // started when asked for).
+  int TakeForTest();
   // A line of vm/guests.log, and on stderr when `say` is set.
   void Note(const std::string& line, bool say = false);
 
@@ -104,6 +109,7 @@ class GuestSetup {
   mutable absl::Mutex mu_;
   Saved saved_ ABSL_GUARDED_BY(mu_) = Saved::kNo;
   int started_ ABSL_GUARDED_BY(mu_) = 0;
+  int taken_ ABSL_GUARDED_BY(mu_) = 0;
   bool version_written_ ABSL_GUARDED_BY(mu_) = false;
 };
 
