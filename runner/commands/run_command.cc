@@ -431,15 +431,11 @@ JobResult InitialJob(const JobDir& dir, absl::Time start,
   return job;
 }
 
-// How many guests run the job's guest tests at once: one a test up to -j,
-// fewer when they would not fit in memory (said on stderr and in
-// job.log).
-int GuestsFor(const std::vector<PlannedTest>& tests, const GuestOptions& g,
-              int jobs, JobDir* dir) {
-  int guest_tests = static_cast<int>(
-      std::count_if(tests.begin(), tests.end(), [](const PlannedTest& t) {
-        return t.in_guest() && t.preset == STATUS_UNSPECIFIED;
-      }));
+// How many guests run the job's guest tests (g.guest_tests) at once: one
+// a test up to -j, fewer when they would not fit in memory (said on stderr
+// and in job.log).
+int GuestsFor(const GuestOptions& g, int jobs, JobDir* dir) {
+  int guest_tests = static_cast<int>(g.guest_tests.size());
   int wanted = std::max(1, std::min(jobs, guest_tests));
   int64_t available = AvailableMemoryMb();
   int fit = GuestsThatFit(wanted, available, g.memory_mb, g.fresh_guests);
@@ -472,13 +468,13 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
   g.run_dir = dir->path() + "/vm";
   g.self = SelfPath();
   g.fresh_guests = s->executor.vm_per_test;
-  g.guests = GuestsFor(tests, g, s->executor.jobs, dir);
-  g.spares = SparesPerGuest(g.guests, g.fresh_guests);
   for (const PlannedTest& t : tests) {
     if (t.in_guest() && t.preset == STATUS_UNSPECIFIED) {
       g.guest_tests.push_back(t.index);
     }
   }
+  g.guests = GuestsFor(g, s->executor.jobs, dir);
+  g.spares = SparesPerGuest(g.guests, g.fresh_guests);
   s->executor.guests = g.guests;
   // Tests that use helpers get the image as a directory, whatever form it
   // was given in.

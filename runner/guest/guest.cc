@@ -37,6 +37,13 @@ std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
   return {"[ -c /dev/kvm ]", "no /dev/kvm"};
 }
 
+// A tar on stdout of what a guest test left, run in its directory: only
+// those two names, so nothing else the guest leaves there reaches the
+// test's directory on the host.
+constexpr char kTarOfOutputs[] =
+    "tar -cf - $(for f in outputs test.xml; do "
+    "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && echo \"$f\"; done)";
+
 // Guest test `index`'s directory in the guest: outputs/ ($OUTPUTDIR) and
 // test.xml ($XML_OUTPUT_FILE), as in its directory on the host.
 std::string GuestTestDir(int index) {
@@ -236,18 +243,13 @@ absl::Status Guest::WithSession(
 }
 
 absl::Status Guest::FetchOutputs(int index, const std::string& test_dir) {
-  // Only those two names: nothing else the guest leaves there reaches the
-  // test's directory on the host.
   std::string d = ShellQuote(GuestTestDir(index));
   std::string tar;
   absl::Status fetched = WithSession([&](vmm::SshSession* s) -> absl::Status {
-    absl::StatusOr<vmm::CmdResult> r = s->Cmd(
-        absl::StrCat("cd ", d,
-                     " 2>/dev/null && tar -cf - $(for f in outputs test.xml; "
-                     "do [ -e \"$f\" ] || [ -L \"$f\" ] && echo \"$f\"; "
-                     "done) 2>/dev/null; cd / && rm -rf ",
-                     d),
-        "", absl::Minutes(5));
+    absl::StatusOr<vmm::CmdResult> r =
+        s->Cmd(absl::StrCat("cd ", d, " 2>/dev/null && ", kTarOfOutputs,
+                            " 2>/dev/null; cd / && rm -rf ", d),
+               "", absl::Minutes(5));
     if (!r.ok()) return r.status();
     tar = std::move(r->out);
     return absl::OkStatus();
@@ -263,8 +265,7 @@ std::vector<std::string> Guest::ExecArgv(
     const GuestOutputs& outputs) const {
   // The script the guest's shell runs: the environment, a fresh TEMPDIR,
   // the requirements checked where the test runs, the test, then what it
-  // left behind (only those two names: nothing else the guest leaves
-  // there reaches the test's directory on the host).
+  // left behind (kTarOfOutputs).
   std::string script = "export PATH=/bin:/sbin:/usr/bin:/usr/sbin";
   for (const auto& [k, v] : env)
     absl::StrAppend(&script, " ", k, "=", ShellQuote(v));
@@ -288,10 +289,8 @@ std::vector<std::string> Guest::ExecArgv(
       "; rc=$?; cd ", d, " 2>/dev/null && { has=; ",
       "for f in outputs/* outputs/.[!.]* outputs/..?* test.xml; do ",
       "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && has=1; done; ",
-      "[ -z \"$has\" ] || { printf %s ", ShellQuote(outputs.marker),
-      " >&2; tar -cf - $(for f in outputs test.xml; do ",
-      "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && echo \"$f\"; done) ",
-      ">&2 2>/dev/null; }; left=$has; ",
+      "[ -z \"$has\" ] || { printf %s ", ShellQuote(outputs.marker), " >&2; ",
+      kTarOfOutputs, " >&2 2>/dev/null; }; left=$has; ",
       "for f in tmp/* tmp/.[!.]* tmp/..?*; do ",
       "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && left=1; done; ",
       "cd /; [ -z \"$left\" ] || rm -rf ", d, "; }; exit $rc");
