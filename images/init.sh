@@ -25,9 +25,29 @@ for arg in $(cat /proc/cmdline); do
   esac
 done
 
-while read -r module; do
-  insmod "/$module" 2>/dev/console
-done < /etc/proctor/modules.load
+# The image's modules are for the image's kernel; another kernel
+# (proctor run --kernel) brings its drivers built in.
+if [ -d "/lib/modules/$(uname -r)" ]; then
+  while read -r module; do
+    insmod "/$module" 2>/dev/console
+  done < /etc/proctor/modules.load
+fi
+
+# A kernel without the guest's drivers cannot bring up what the host waits
+# for: say what it lacks, and end (init exiting panics the kernel, which
+# ends QEMU under -no-reboot) rather than let the host wait for a login.
+lacks=
+grep -qw devtmpfs /proc/filesystems || lacks="$lacks CONFIG_DEVTMPFS"
+[ -e /sys/class/net/eth0 ] || lacks="$lacks CONFIG_VIRTIO_PCI CONFIG_VIRTIO_NET"
+case " $(cat /proc/cmdline) " in
+  *" proctor.share="*)
+    grep -qw 9p /proc/filesystems || lacks="$lacks CONFIG_9P_FS CONFIG_NET_9P_VIRTIO"
+    ;;
+esac
+if [ -n "$lacks" ]; then
+  echo "proctor: the guest kernel lacks:$lacks" > /dev/console
+  exit 1
+fi
 
 hostname jeos
 ip link set lo up

@@ -21,8 +21,8 @@
 #include "images/archive_tree.h"
 #include "images/deb_reader.h"
 #include "images/kernel_modules.h"
-#include "images/vmlinux.h"
 #include "runner/base/read_file.h"
+#include "vmm/kernel_image.h"
 
 ABSL_FLAG(std::string, kernel_deb, "", "the Debian kernel package");
 ABSL_FLAG(std::vector<std::string>, debs, {}, "packages whose files go in");
@@ -106,7 +106,7 @@ absl::Status AddKernel(const std::string& deb,
         absl::string_view path = e.path;
         if (absl::StartsWith(path, "boot/vmlinuz-") && !e.is_symlink) {
           version = std::string(path.substr(13));
-          absl::StatusOr<std::string> vmlinux = ExtractVmlinux(read());
+          absl::StatusOr<std::string> vmlinux = vmm::ExtractVmlinux(read());
           if (!vmlinux.ok()) return vmlinux.status();
           return WriteFile(absl::GetFlag(FLAGS_out_vmlinux), *vmlinux);
         }

@@ -1,4 +1,4 @@
 """Digests of the image artifacts, pinned: the rules check the builds
 against them, and the container labels itself with them."""
 
-JEOS_PYTHON_TAR_SHA256 = "5e28e344f61d3c3813d687013aa5120fdced8f74bc797472a8a280582abca2f8"
+JEOS_PYTHON_TAR_SHA256 = "861778e94bf300ca738aec6ab86edff2a9f3c25377fa4c8c32646a97a26f4221"

@@ -187,6 +187,14 @@ void Parser::Line(absl::string_view line) {
       child_->Line(line.substr(child_indent_));
       return;
     }
+    // Text that is not TAP does not end the subtest: a kernel's console
+    // prints its own messages (and KUnit's kunit_log() lines) unindented
+    // amid a suite's results.
+    absl::string_view content = absl::StripLeadingAsciiWhitespace(line);
+    if (!LooksLikeTap(content) && content[0] != '#' && content[0] != '}') {
+      if (strict_) AddDiagnostic(absl::StrCat("non-TAP line: ", line));
+      return;
+    }
     CloseChild();
   }
   TopLine(line);

@@ -258,6 +258,32 @@ TEST(ParserTest, KernelStyleFourSpaceKtapSubtestsParse) {
   EXPECT_EQ(doc.points[0].subtest_name, "suite");
 }
 
+// What KUnit's kunit-log-test printed on a 6.1 kernel's console: its log
+// lines unindented inside the suite.
+TEST(ParserTest, UnindentedTextInsideASubtestDoesNotEndIt) {
+  Document doc = ParseString(
+      "KTAP version 1\n1..1\n"
+      "    KTAP version 1\n    # Subtest: kunit-log-test\n    1..1\n"
+      "put this in log.\nthis too.\n"
+      "    ok 1 kunit_log_test\n"
+      "ok 1 kunit-log-test\n");
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  ASSERT_EQ(doc.points[0].subtest->points.size(), 1u);
+  EXPECT_EQ(doc.points[0].subtest->points[0].description, "kunit_log_test");
+}
+
+TEST(ParserTest, UnindentedTapLineStillEndsASubtest) {
+  Document doc = ParseString(
+      "TAP version 14\n1..2\n"
+      "    1..1\n    ok 1 - inner\n"
+      "ok 1 - outer\nok 2 - next\n");
+  EXPECT_TRUE(doc.ok()) << (doc.diagnostics.empty() ? "" : doc.diagnostics[0]);
+  ASSERT_EQ(doc.points.size(), 2u);
+  ASSERT_NE(doc.points[0].subtest, nullptr);
+  EXPECT_EQ(doc.points[1].subtest, nullptr);
+}
+
 TEST(ParserTest, FeedHandlesLinesSplitAcrossChunks) {
   Parser parser;
   std::string text = "TAP version 14\n1..2\nok 1 - alpha\r\nnot ok 2 - beta";

@@ -28,8 +28,10 @@ PACKAGES=(
   # the CI recipes' tests: rsync for gitlab-ci-local (below), PyYAML to
   # read the GitHub workflow's steps
   rsync python3-yaml
-  # the benchmarks' arithmetic (tests/bench)
-  bc
+  # the benchmarks' arithmetic (tests/bench), and the tests' own kernel
+  # (tests/kernel/build_kernel.sh: make, bc, flex, bison, libelf-dev,
+  # libssl-dev, xz-utils)
+  bc make flex bison xz-utils
 )
 # npm for the packages below: Debian's own, unless the Node.js installed
 # brings one (Debian's npm conflicts with such a Node.js).

@@ -91,4 +91,22 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
   return argv;
 }
 
+std::vector<std::string> KunitQemuArgv(const KunitBoot& boot,
+                                       const std::string& qemu) {
+  std::vector<std::string> argv = {qemu,     "-M",          "q35",
+                                   "-nodefaults", "-accel", boot.accel};
+  if (boot.accel == "kvm") argv.insert(argv.end(), {"-cpu", "host"});
+  std::vector<std::string> append = {"console=ttyS0", "panic=-1",
+                                     "kunit_shutdown=reboot"};
+  if (!boot.filter_glob.empty()) {
+    append.push_back("kunit.filter_glob=" + boot.filter_glob);
+  }
+  append.insert(append.end(), boot.kernel_args.begin(), boot.kernel_args.end());
+  argv.insert(argv.end(),
+              {"-m", absl::StrCat(boot.memory_mb), "-smp", "1", "-display",
+               "none", "-no-reboot", "-kernel", boot.kernel, "-serial", "stdio",
+               "-append", absl::StrJoin(append, " ")});
+  return argv;
+}
+
 }  // namespace proctor::vmm

@@ -40,6 +40,25 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
                                   const std::string& qemu,
                                   const QemuEndpoints& endpoints);
 
+// A kernel booted for its KUnit suites alone (`proctor kunit`): no
+// userspace, no devices, the console on QEMU's stdout.
+//
+//   -M q35 -nodefaults -accel ACCEL [-cpu host] -m MB -smp 1 -display none
+//   -no-reboot -kernel KERNEL -serial stdio -append "console=ttyS0
+//   panic=-1 kunit_shutdown=reboot [kunit.filter_glob=GLOB] KERNEL_ARGS..."
+//
+// KUnit reboots the kernel when its suites are done, and -no-reboot makes
+// that QEMU's exit; a panic does the same through panic=-1.
+struct KunitBoot {
+  std::string kernel;
+  std::string accel = "tcg";
+  int memory_mb = 256;
+  std::string filter_glob;  // kunit.filter_glob: "suite" or "suite.case"
+  std::vector<std::string> kernel_args;
+};
+std::vector<std::string> KunitQemuArgv(const KunitBoot& boot,
+                                       const std::string& qemu);
+
 }  // namespace proctor::vmm
 
 #endif  // PROCTOR_VMM_QEMU_ARGV_H_

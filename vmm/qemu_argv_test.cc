@@ -182,3 +182,53 @@ TEST(QemuArgvTest, KernelArgsAndExtraArgsComeLastInOrder) {
 
 }  // namespace
 }  // namespace proctor::vmm
+
+namespace proctor::vmm {
+namespace {
+
+KunitBoot Kunit() {
+  KunitBoot b;
+  b.kernel = "/k/vmlinux";
+  return b;
+}
+
+TEST(KunitQemuArgvTest, BootsTheKernelAloneWithItsConsoleOnStdout) {
+  std::vector<std::string> argv = KunitQemuArgv(Kunit(), "/usr/bin/qemu");
+  EXPECT_EQ(argv[0], "/usr/bin/qemu");
+  EXPECT_EQ(After(argv, "-kernel"), "/k/vmlinux");
+  EXPECT_EQ(After(argv, "-serial"), "stdio");
+  EXPECT_THAT(argv, Contains("-no-reboot"));
+  EXPECT_THAT(argv, Contains("-nodefaults"));
+  EXPECT_THAT(argv, Not(Contains("-initrd")));
+  EXPECT_THAT(argv, Not(Contains("-netdev")));
+}
+
+TEST(KunitQemuArgvTest, KunitRebootsWhenDoneAndAPanicEndsQemu) {
+  std::string append = After(KunitQemuArgv(Kunit(), "qemu"), "-append");
+  EXPECT_THAT(append, HasSubstr("console=ttyS0"));
+  EXPECT_THAT(append, HasSubstr("kunit_shutdown=reboot"));
+  EXPECT_THAT(append, HasSubstr("panic=-1"));
+  EXPECT_THAT(append, Not(HasSubstr("quiet")));  // KUnit prints at KERN_INFO
+  EXPECT_THAT(append, Not(HasSubstr("filter_glob")));
+}
+
+TEST(KunitQemuArgvTest, FilterAndKernelArgumentsGoOnTheCommandLine) {
+  KunitBoot b = Kunit();
+  b.filter_glob = "example.*";
+  b.kernel_args = {"proctor_kunit_test.fail=1"};
+  std::string append = After(KunitQemuArgv(b, "qemu"), "-append");
+  EXPECT_THAT(append, HasSubstr(" kunit.filter_glob=example.* "));
+  EXPECT_THAT(append, HasSubstr("proctor_kunit_test.fail=1"));
+}
+
+TEST(KunitQemuArgvTest, KvmGivesTheHostCpuAndTcgKeepsTheDefault) {
+  KunitBoot b = Kunit();
+  EXPECT_EQ(After(KunitQemuArgv(b, "qemu"), "-cpu"), "");
+  b.accel = "kvm";
+  std::vector<std::string> argv = KunitQemuArgv(b, "qemu");
+  EXPECT_EQ(After(argv, "-accel"), "kvm");
+  EXPECT_EQ(After(argv, "-cpu"), "host");
+}
+
+}  // namespace
+}  // namespace proctor::vmm

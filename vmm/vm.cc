@@ -45,14 +45,18 @@ absl::Status Step(absl::string_view step, const absl::Status& s) {
 
 std::string TellingConsoleLine(const std::string& console_log) {
   std::ifstream in(console_log, std::ios::binary);
-  std::string line, last, panic;
+  std::string line, last, panic, lacks;
   while (std::getline(in, line)) {
     absl::string_view l = absl::StripAsciiWhitespace(line);
     if (l.empty()) continue;
     last = std::string(l);
     if (absl::StrContains(l, "Kernel panic")) panic = last;
+    // The JeOS init's own verdict on a kernel without the guest's
+    // drivers; the panic that follows it is only its consequence.
+    if (absl::StartsWith(l, "proctor: the guest kernel lacks")) lacks = last;
   }
-  return (panic.empty() ? last : panic).substr(0, 200);
+  return (!lacks.empty() ? lacks : !panic.empty() ? panic : last)
+      .substr(0, 200);
 }
 
 absl::Status Vm::Prepare(VmOptions* options) {

@@ -94,8 +94,10 @@ struct NicOptions {
   absl::Duration timeout = absl::Seconds(30);  // for the guest to see it
 };
 
-// The console line that best says why a guest stopped: the kernel's panic
-// message if there is one, else the last non-blank line ("" if none).
+// The console line that best says why a guest stopped: the JeOS init's
+// "proctor: the guest kernel lacks: CONFIG_..." (a kernel without the
+// guest's drivers), else the kernel's panic message, else the last
+// non-blank line ("" if none).
 std::string TellingConsoleLine(const std::string& console_log);
 
 class Vm {

@@ -26,6 +26,9 @@ int RunCommand(const std::vector<std::string>& args);
 int ListCommand(const std::vector<std::string>& args);
 int SysinfoCommand(const std::vector<std::string>& args);
 int GuestExecCommand(const std::vector<std::string>& args);
+int KunitCommand(const std::vector<std::string>& args);
+// `proctor kunit-boot`: the test `proctor kunit` runs (kunit_command.cc).
+int KunitBootCommand(const std::vector<std::string>& args);
 int VmCommand(const std::vector<std::string>& args);
 int ImageCommand(const std::vector<std::string>& args);
 int ResultsCommand(const std::vector<std::string>& args);

@@ -55,6 +55,23 @@ ABSL_FLAG(std::string, image_sha256, "",
 ABSL_FLAG(std::string, qemu, "",
           "the QEMU system emulator for guests: a path or a name in PATH "
           "(default: $PROCTOR_QEMU, else qemu-system-x86_64)");
+ABSL_FLAG(std::string, kernel, "",
+          "boot the guests with this kernel and the image's userspace: a "
+          "build tree's arch/x86/boot/bzImage (or its vmlinux, with "
+          "CONFIG_PVH); its .config, when found, is checked for what the "
+          "guest needs (default: $PROCTOR_KERNEL)");
+ABSL_FLAG(std::string, modules, "",
+          "with --kernel: the INSTALL_MOD_PATH of its `make modules_install`; "
+          "the guest loads its drivers from there");
+ABSL_FLAG(std::string, append, "",
+          "kernel parameters added to the guests' command line, separated "
+          "by spaces");
+ABSL_FLAG(std::string, kunit_filter, "",
+          "the KUnit suites to run: kunit.filter_glob, \"SUITE\" or "
+          "\"SUITE.CASE\" globs (default: every suite built in)");
+ABSL_FLAG(std::string, hang_after, "120s",
+          "a kernel that prints nothing for this long hangs: the KUnit test "
+          "is an ERROR naming the suite that was running");
 ABSL_FLAG(std::string, accel, "auto",
           "guest accelerator: auto (KVM when a probe boot proves it works), "
           "kvm, tcg");
@@ -97,14 +114,23 @@ const std::vector<std::string> kRunFlags = {
     "sysinfo",     "sysinfo_config", "image",        "image_sha256",
     "qemu",        "accel",          "boot_timeout", "vm_per_test",
     "vm_memory",   "rerun_failed",   "until_pass",   "quiet",
-    "verbose",     "json_stream",    "shard",        "shard_by"};
+    "verbose",     "json_stream",    "shard",        "shard_by",
+    "kernel",      "append",         "modules"};
 const std::vector<std::string> kListFlags = {
     "filter", "tags",  "where",    "timeout",    "format",
     "data",   "shard", "shard_by", "results_dir"};
 const std::vector<std::string> kSysinfoFlags = {"sysinfo_config"};
 const std::vector<std::string> kVmFlags = {
-    "image", "image_sha256", "qemu", "accel", "boot_timeout", "vm_memory"};
+    "image",        "image_sha256", "qemu",   "accel",  "boot_timeout",
+    "vm_memory",    "kernel",       "append", "modules"};
 const std::vector<std::string> kImageFlags = {"image_sha256"};
+const std::vector<std::string> kKunitFlags = {
+    "kernel",      "append",     "qemu",      "accel",        "vm_memory",
+    "kunit_filter", "hang_after", "timeout",  "results_dir",  "quiet",
+    "verbose",      "json_stream", "sysinfo", "sysinfo_config"};
+const std::vector<std::string> kKunitBootFlags = {
+    "kernel", "append", "qemu", "accel", "vm_memory", "kunit_filter",
+    "hang_after"};
 const std::vector<std::string> kResultsFlags = {
     "results_dir",         "json", "tail", "duration_factor",
     "min_duration_change", "into"};

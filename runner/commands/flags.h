@@ -27,6 +27,11 @@ ABSL_DECLARE_FLAG(std::string, sysinfo_config);
 ABSL_DECLARE_FLAG(std::string, image);
 ABSL_DECLARE_FLAG(std::string, image_sha256);
 ABSL_DECLARE_FLAG(std::string, qemu);
+ABSL_DECLARE_FLAG(std::string, kernel);
+ABSL_DECLARE_FLAG(std::string, append);
+ABSL_DECLARE_FLAG(std::string, modules);
+ABSL_DECLARE_FLAG(std::string, kunit_filter);
+ABSL_DECLARE_FLAG(std::string, hang_after);
 ABSL_DECLARE_FLAG(std::string, accel);
 ABSL_DECLARE_FLAG(std::string, boot_timeout);
 ABSL_DECLARE_FLAG(bool, vm_per_test);
@@ -49,6 +54,8 @@ extern const std::vector<std::string> kListFlags;
 extern const std::vector<std::string> kSysinfoFlags;
 extern const std::vector<std::string> kVmFlags;
 extern const std::vector<std::string> kImageFlags;
+extern const std::vector<std::string> kKunitFlags;
+extern const std::vector<std::string> kKunitBootFlags;
 extern const std::vector<std::string> kResultsFlags;
 
 }  // namespace proctor

@@ -39,6 +39,8 @@ constexpr char kUsage[] =
     "  run [flags] PATH...   run the tests in PATH (files or directories)\n"
     "  list [flags] PATH...  show the tests run would run, with metadata\n"
     "  sysinfo DIR           record system information into DIR\n"
+    "  kunit --kernel=PATH   boot a KUnit kernel, its suites and cases as "
+    "results\n"
     "  vm run -- CMD...      boot the guest image, run CMD in it\n"
     "  vm shell              boot the guest image, open a shell in it\n"
     "  vm exec -- CMD...     in a test: CMD in the job's guest (requires=vm)\n"
@@ -127,6 +129,8 @@ int main(int argc, char** argv) {
   if (command == "list") return ListCommand(args);
   if (command == "sysinfo") return SysinfoCommand(args);
   if (command == "guest-exec") return GuestExecCommand(args);
+  if (command == "kunit") return KunitCommand(args);
+  if (command == "kunit-boot") return KunitBootCommand(args);
   if (command == "vm") return VmCommand(args);
   if (command == "image") return ImageCommand(args);
   if (command == "results") return ResultsCommand(args);
@@ -138,6 +142,7 @@ int main(int argc, char** argv) {
     std::string topic = args.empty() ? "" : args[0];
     if (topic == "run") return RunCommand({"--help"});
     if (topic == "list") return ListCommand({"--help"});
+    if (topic == "kunit") return KunitCommand({"--help"});
     if (topic == "sysinfo") return SysinfoCommand({"--help"});
     if (topic == "results") return ResultsCommand({"--help"});
     absl::PrintF("%s", kUsage);

@@ -75,6 +75,9 @@ std::string SystemLine(const SysinfoHighlights& h) {
   if (!h.cpu().empty()) parts.push_back(h.cpu());
   if (!h.qemu().empty()) parts.push_back("QEMU " + h.qemu());
   if (!h.accel().empty()) parts.push_back("accel " + h.accel());
+  if (!h.guest_kernel().empty()) {
+    parts.push_back("guest kernel " + h.guest_kernel());
+  }
   return parts.empty() ? "(no sysinfo collected)" : absl::StrJoin(parts, "; ");
 }
 

@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "runner/base/cli.h"
@@ -24,6 +25,8 @@
 #include "runner/commands/commands.h"
 #include "runner/commands/flags.h"
 #include "runner/guest/guest_image.h"
+#include "runner/guest/guest_kernel.h"
+#include "runner/guest/guest_modules.h"
 #include "runner/guest/guest_mux_client.h"
 #include "runner/guest/guest_pool.h"
 #include "runner/plan/metadata.h"
@@ -128,6 +131,28 @@ absl::StatusOr<GuestOptions> GuestOptionsFromFlags() {
       ImageCacheDir());
   if (!dir.ok()) return dir.status();
   g.image_dir = *dir;
+  std::string kernel = FlagOrEnv(absl::GetFlag(FLAGS_kernel), "PROCTOR_KERNEL");
+  std::string modules = absl::GetFlag(FLAGS_modules);
+  if (!modules.empty() && kernel.empty()) {
+    return absl::InvalidArgumentError(
+        "--modules: give the kernel they belong to with --kernel");
+  }
+  if (!kernel.empty()) {
+    absl::StatusOr<GuestKernel> k =
+        PrepareKernel(kernel, !modules.empty(), KernelCacheDir());
+    if (!k.ok()) return k.status();
+    if (!modules.empty()) {
+      absl::StatusOr<std::string> initramfs =
+          ModulesInitramfs(modules, k->file.release(),
+                           g.image_dir + "/initramfs", KernelCacheDir());
+      if (!initramfs.ok()) return initramfs.status();
+      g.initramfs = *initramfs;
+      k->modules = modules;
+    }
+    g.kernel = *std::move(k);
+  }
+  g.kernel_args = absl::StrSplit(absl::GetFlag(FLAGS_append), ' ',
+                                 absl::SkipEmpty());
   return g;
 }
 

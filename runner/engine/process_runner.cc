@@ -160,6 +160,7 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
 
 void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
   r->spawn.argv = {test.path};
+  r->spawn.argv.insert(r->spawn.argv.end(), test.args.begin(), test.args.end());
   std::vector<std::pair<std::string, std::string>> vars = {
       {"DATA", options_.data_dir},
       {"AUTOTEST_DATA", options_.data_dir},

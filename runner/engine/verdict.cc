@@ -98,7 +98,14 @@ Verdict Judge(const Outcome& o) {
                                 strsignal(o.exit.signal), ")")};
   }
   int code = o.exit.code;
-  if (code == kExitHardError) return {ERROR, "exit status 99 (hard error)"};
+  if (code == kExitHardError) {
+    // A producer that bailed out said why: that is the error.
+    return {ERROR, o.tap != nullptr && o.tap->bailed_out
+                       ? absl::StrCat("exit status 99 (hard error); TAP: Bail "
+                                      "out! ",
+                                      o.tap->bail_reason)
+                       : "exit status 99 (hard error)"};
+  }
   if (code == kExitSkip) {
     // A TAP producer that skips itself usually says why in its plan.
     if (o.tap != nullptr && o.tap->has_plan && !o.tap->plan.reason.empty()) {

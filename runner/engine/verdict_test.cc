@@ -23,6 +23,19 @@ TEST(VerdictTest, ExitCodesMapToVerdicts) {
   EXPECT_EQ(Judge(Exited(1)).reason, "exit status 1");
 }
 
+TEST(VerdictTest, HardErrorAfterABailOutSaysWhy) {
+  tap::Document doc = tap::ParseString(
+      "KTAP version 1\n1..2\nBail out! the kernel crashed during suite "
+      "proctor\n");
+  Outcome o = Exited(99);
+  o.tap = &doc;
+  Verdict v = Judge(o);
+  EXPECT_EQ(v.status, ERROR);
+  EXPECT_EQ(v.reason,
+            "exit status 99 (hard error); TAP: Bail out! the kernel crashed "
+            "during suite proctor");
+}
+
 TEST(VerdictTest, SignalIsAnError) {
   Outcome o;
   o.exit.signal = 9;

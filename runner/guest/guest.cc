@@ -6,6 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "runner/base/kernel_config.h"
 #include "runner/base/tar_extract.h"
 #include "runner/base/text.h"
 
@@ -15,26 +16,54 @@ namespace {
 // A shell test for requirement `r` as the guest sees it, and what an
 // unmet one lacks. Requirements are checked where the test runs: a guest
 // test needs its command in the guest, not on the host.
+// requires=config:..., checked in the guest when the job did not know the
+// guest kernel's configuration (no .config beside --kernel): against its
+// /proc/config.gz, and skipped saying so when there is none. Planning let
+// only well-formed requirements through.
+std::pair<std::string, std::string> GuestConfigCheck(absl::string_view r,
+                                                     absl::string_view arg) {
+  absl::StatusOr<ConfigRequirement> want = ParseConfigRequirement(arg);
+  if (!want.ok()) return {"false", std::string(want.status().message())};
+  const std::string& o = want->option;
+  std::string match =
+      want->want == "!" ? absl::StrCat("! zcat /proc/config.gz | grep -q ",
+                                       ShellQuote(absl::StrCat("^", o, "=")))
+      : want->want.empty()
+          ? absl::StrCat("zcat /proc/config.gz | grep -qE ",
+                         ShellQuote(absl::StrCat("^", o, "=(y|m)$")))
+          : absl::StrCat("zcat /proc/config.gz | grep -qxF ",
+                         ShellQuote(absl::StrCat(o, "=", want->want)));
+  std::string unknown = ShellQuote(absl::StrCat(
+      "proctor: requires ", r,
+      ": the guest kernel's configuration cannot be known (no "
+      "/proc/config.gz in the guest, no .config beside --kernel)"));
+  return {absl::StrCat("{ [ -r /proc/config.gz ] || { echo ", unknown,
+                       " >&2; exit 77; }; ", match, "; }"),
+          "not so in the guest kernel (/proc/config.gz)"};
+}
+
 std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
   absl::string_view arg = r;
   if (absl::ConsumePrefix(&arg, "cmd:")) {
     return {absl::StrCat("command -v ", ShellQuote(arg), " >/dev/null"),
-            "not found"};
+            "not found in the guest"};
   }
   if (absl::ConsumePrefix(&arg, "file:")) {
-    return {absl::StrCat("[ -e ", ShellQuote(arg), " ]"), "no such file"};
+    return {absl::StrCat("[ -e ", ShellQuote(arg), " ]"),
+            "no such file in the guest"};
   }
   if (absl::ConsumePrefix(&arg, "env:")) {
     // Only the variables proctor gives a guest test are set there. The
     // metadata parser let only a variable name through.
-    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"), "not set"};
+    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"), "not set in the guest"};
   }
-  if (r == "root") return {"[ \"$(id -u)\" = 0 ]", "not root"};
+  if (absl::ConsumePrefix(&arg, "config:")) return GuestConfigCheck(r, arg);
+  if (r == "root") return {"[ \"$(id -u)\" = 0 ]", "not root in the guest"};
   // vm: the job's guest is driven from the host (planning skips such a
   // test before it gets here).
   if (r == "vm") return {"false", "a host test's requirement"};
   // kvm: the JeOS guest has no nested virtualization to offer.
-  return {"[ -c /dev/kvm ]", "no /dev/kvm"};
+  return {"[ -c /dev/kvm ]", "no /dev/kvm in the guest"};
 }
 
 // A tar on stdout of what a guest test left, run in its directory: only
@@ -280,7 +309,7 @@ std::vector<std::string> Guest::ExecArgv(
     auto [check, unmet] = GuestCheck(r);
     absl::StrAppend(&script, "; ", check, " || { echo ",
                     ShellQuote(absl::StrCat("proctor: requires ", r, ": ",
-                                            unmet, " in the guest")),
+                                            unmet)),
                     " >&2; exit 77; }");
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));

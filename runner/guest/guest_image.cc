@@ -192,14 +192,16 @@ bool IsSha256(absl::string_view s) {
 
 }  // namespace
 
-std::string ImageCacheDir() {
+std::string UserCacheDir(const std::string& what) {
   const char* xdg = getenv("XDG_CACHE_HOME");
   const char* home = getenv("HOME");
   std::string cache = xdg != nullptr && *xdg     ? xdg
                       : home != nullptr && *home ? absl::StrCat(home, "/.cache")
                                                  : "/tmp";
-  return cache + "/proctor/images";
+  return absl::StrCat(cache, "/proctor/", what);
 }
+
+std::string ImageCacheDir() { return UserCacheDir("images"); }
 
 absl::StatusOr<std::string> ResolveImage(const std::string& source,
                                          const std::string& sha256_flag,

@@ -18,7 +18,9 @@
 
 namespace proctor {
 
-// $XDG_CACHE_HOME/proctor/images, else ~/.cache/proctor/images.
+// $XDG_CACHE_HOME/proctor/WHAT, else ~/.cache/proctor/WHAT.
+std::string UserCacheDir(const std::string& what);
+// UserCacheDir("images").
 std::string ImageCacheDir();
 
 // The verified image directory for `source`: a directory (then `sha256`

@@ -14,8 +14,10 @@ namespace {
 vmm::QemuConfig Config(const GuestOptions& o, const std::string& accel) {
   vmm::QemuConfig c;
   c.qemu = o.qemu;
-  c.kernel = o.image_dir + "/vmlinux";
-  c.initramfs = o.image_dir + "/initramfs";
+  c.kernel = o.kernel ? o.kernel->boot_path : o.image_dir + "/vmlinux";
+  c.kernel_args = o.kernel_args;
+  c.initramfs =
+      o.initramfs.empty() ? o.image_dir + "/initramfs" : o.initramfs;
   c.accel = accel;
   c.memory_mb = o.memory_mb;
   c.share_dir = o.share_dir;
@@ -45,6 +47,9 @@ absl::StatusOr<std::unique_ptr<GuestSetup>> GuestSetup::Create(
   std::filesystem::create_directories(o.run_dir, ec);
   absl::Status saved = setup->key_->Save(o.run_dir + "/id_ed25519");
   if (!saved.ok()) return saved;
+  std::ofstream(o.run_dir + "/kernel")
+      << (o.kernel ? *o.kernel : ImageKernel(o.image_dir + "/vmlinux"))
+             .Describe();
   std::string why;
   setup->accel_ = vmm::ChooseAccel(o.accel, Config(o, "kvm"), &why);
   std::ofstream(o.run_dir + "/accel")

@@ -15,6 +15,7 @@
 #define PROCTOR_RUNNER_GUEST_GUEST_SETUP_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -22,6 +23,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "runner/guest/guest_kernel.h"
 #include "vmm/ssh_session.h"
 #include "vmm/vm.h"
 
@@ -29,6 +31,11 @@ namespace proctor {
 
 struct GuestOptions {
   std::string image_dir;  // holds vmlinux, initramfs and SHA256SUMS
+  // --kernel: booted instead of the image's vmlinux; vm/kernel says which.
+  std::optional<GuestKernel> kernel;
+  std::vector<std::string> kernel_args;  // --append
+  // Booted instead of the image's initramfs: it with --modules' modules.
+  std::string initramfs;
   std::string qemu = "qemu-system-x86_64";  // a path, or a name in PATH
   std::string accel = "auto";
   std::string share_dir;  // mounted read-only on /tests

@@ -107,7 +107,7 @@ std::string WhereName(Where where) {
 
 absl::Status ValidateRequirement(absl::string_view r) {
   if (r == "kvm" || r == "root" || r == "vm") return absl::OkStatus();
-  for (absl::string_view prefix : {"cmd:", "file:", "env:"}) {
+  for (absl::string_view prefix : {"cmd:", "file:", "env:", "config:"}) {
     if (absl::StartsWith(r, prefix)) {
       if (r.size() == prefix.size()) {
         return absl::InvalidArgumentError(
@@ -122,7 +122,8 @@ absl::Status ValidateRequirement(absl::string_view r) {
   }
   return absl::InvalidArgumentError(
       absl::StrCat("unknown requirement '", r,
-                   "' (known: cmd:NAME, file:PATH, env:VAR, kvm, root, vm)"));
+                   "' (known: cmd:NAME, file:PATH, env:VAR, config:CONFIG_NAME, kvm, "
+                   "root, vm)"));
 }
 
 absl::StatusOr<Metadata> ParseMetadata(absl::string_view head) {

@@ -58,9 +58,16 @@ std::vector<PlannedTest> PlanSpec(const TestSpec& spec, const PlanOptions& o) {
     // guest-exec runs checks them there), except those only a host can
     // meet.
     if (t.preset == STATUS_UNSPECIFIED) {
-      std::string unmet = t.in_guest()
-                              ? HostOnlyRequirement(md.requires_)
-                              : UnmetRequirement(md.requires_, o.path_env);
+      std::string unmet;
+      if (!t.in_guest()) {
+        unmet = UnmetRequirement(md.requires_, o.path_env);
+      } else {
+        unmet = HostOnlyRequirement(md.requires_);
+        if (unmet.empty() && o.guest_config) {
+          unmet = UnmetGuestConfig(md.requires_, *o.guest_config,
+                                   o.guest_config_source);
+        }
+      }
       if (!unmet.empty()) {
         t.preset = SKIPPED;
         t.preset_reason = unmet;
@@ -117,6 +124,11 @@ absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& o) {
       continue;
     }
     if (!o.tags.empty() && !TagsSelect(o.tags, spec.metadata.tags)) continue;
+    if (absl::Status bad = CheckConfigRequirements(spec.metadata.requires_);
+        !bad.ok()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(spec.path, ": ", bad.message()));
+    }
     for (PlannedTest& t : PlanSpec(spec, o)) plan.push_back(std::move(t));
   }
   if (plan.empty()) {

@@ -6,12 +6,14 @@
 #ifndef PROCTOR_RUNNER_PLAN_PLAN_H_
 #define PROCTOR_RUNNER_PLAN_PLAN_H_
 
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "runner/base/kernel_config.h"
 #include "runner/plan/metadata.h"
 #include "runner/plan/planned_test.h"
 #include "runner/plan/shard.h"
@@ -33,10 +35,16 @@ struct PlanOptions {
   // The shard this run keeps (shard.h), chosen after filtering; a shard
   // left with none is an empty plan, not an error.
   ShardSpec shard;
+  // The guest kernel's configuration when it is known before the guest
+  // boots (the .config beside --kernel), and where it was read: guest
+  // tests' config: requirements are checked here. Otherwise the guest
+  // checks them.
+  std::optional<KernelConfig> guest_config;
+  std::string guest_config_source;
 };
 
-// Errors are usage errors (exit 2): a missing path, a bad pattern, or no
-// test left to run.
+// Errors are usage errors (exit 2): a missing path, a bad pattern, a
+// malformed config: requirement, or no test left to run.
 absl::StatusOr<std::vector<PlannedTest>> PlanTests(const PlanOptions& options);
 
 }  // namespace proctor

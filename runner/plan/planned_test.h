@@ -18,6 +18,9 @@ struct PlannedTest {
   int index = 0;     // 1-based, in run order
   std::string name;  // as printed, e.g. "dir/t.sh" or "t.sh [host]"
   std::string path;
+  // Arguments after the path: for a test proctor makes itself (`proctor
+  // kunit` runs its own kernel boot); discovered tests have none.
+  std::vector<std::string> args;
   Where where = Where::kHost;  // kHost or kGuest: kBoth is planned as two
   std::string dir;             // relative to the job directory
   absl::Duration timeout;

@@ -3,15 +3,61 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/utsname.h>
 #include <unistd.h>
+
+#include <optional>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runner/base/kernel_config.h"
 #include "runner/base/subprocess.h"
 #include "vmm/kvm.h"
 
 namespace proctor {
+namespace {
+
+// The host kernel's configuration, read once; `source` says where it
+// came from, or where it was looked for when it cannot be known.
+struct HostConfig {
+  std::optional<KernelConfig> config;
+  std::string source;
+};
+
+const HostConfig& HostKernelConfig() {
+  static const HostConfig* host = [] {
+    auto* h = new HostConfig;
+    struct utsname u;
+    std::string boot = uname(&u) == 0
+                           ? absl::StrCat("/boot/config-", u.release)
+                           : "/boot/config-RELEASE";
+    for (const std::string& path : {std::string("/proc/config.gz"), boot}) {
+      if (absl::StatusOr<KernelConfig> c = ReadKernelConfig(path); c.ok()) {
+        h->config = *std::move(c);
+        h->source = path;
+        return h;
+      }
+    }
+    h->source = absl::StrCat("no /proc/config.gz, no ", boot);
+    return h;
+  }();
+  return *host;
+}
+
+// Why `r` (a config: requirement) is unmet by `config`, or "".
+std::string UnmetConfig(const std::string& r, const KernelConfig& config,
+                        const std::string& kernel, const std::string& source) {
+  absl::StatusOr<ConfigRequirement> want =
+      ParseConfigRequirement(absl::string_view(r).substr(7));
+  if (!want.ok()) return std::string(want.status().message());
+  std::string unmet = Unmet(*want, config);
+  if (unmet.empty()) return "";
+  return absl::StrCat("requires ", r, ": ", unmet, " in the ", kernel,
+                      " kernel (", source, ")");
+}
+
+}  // namespace
 
 std::string UnmetRequirement(const std::vector<std::string>& requirements,
                              const std::string& path_env) {
@@ -30,6 +76,16 @@ std::string UnmetRequirement(const std::vector<std::string>& requirements,
       if (value == nullptr || *value == '\0') {
         return absl::StrCat("requires ", r, ": not set");
       }
+    } else if (absl::StartsWith(r, "config:")) {
+      const HostConfig& host = HostKernelConfig();
+      if (!host.config) {
+        return absl::StrCat("requires ", r,
+                            ": the host kernel's configuration cannot be "
+                            "known (",
+                            host.source, ")");
+      }
+      std::string unmet = UnmetConfig(r, *host.config, "host", host.source);
+      if (!unmet.empty()) return unmet;
     } else if (r == "root") {
       if (geteuid() != 0) return "requires root: not running as root";
     } else if (r == "vm") {
@@ -62,6 +118,32 @@ std::string HostOnlyRequirement(const std::vector<std::string>& requirements) {
     }
   }
   return "";
+}
+
+}  // namespace proctor
+
+namespace proctor {
+
+std::string UnmetGuestConfig(const std::vector<std::string>& requirements,
+                             const KernelConfig& config,
+                             const std::string& source) {
+  for (const std::string& r : requirements) {
+    if (!absl::StartsWith(r, "config:")) continue;
+    std::string unmet = UnmetConfig(r, config, "guest", source);
+    if (!unmet.empty()) return unmet;
+  }
+  return "";
+}
+
+absl::Status CheckConfigRequirements(
+    const std::vector<std::string>& requirements) {
+  for (const std::string& r : requirements) {
+    if (!absl::StartsWith(r, "config:")) continue;
+    absl::StatusOr<ConfigRequirement> want =
+        ParseConfigRequirement(absl::string_view(r).substr(7));
+    if (!want.ok()) return want.status();
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace proctor

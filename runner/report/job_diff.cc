@@ -137,6 +137,7 @@ JobDiff DiffJobs(const JobResult& before, const SysinfoHighlights& before_sys,
   compare("cpu", before_sys.cpu(), after_sys.cpu());
   compare("qemu", before_sys.qemu(), after_sys.qemu());
   compare("accel", before_sys.accel(), after_sys.accel());
+  compare("guest kernel", before_sys.guest_kernel(), after_sys.guest_kernel());
   return diff;
 }
 

@@ -116,5 +116,15 @@ TEST(JobDiffTest, SysinfoDifferencesAreNamed) {
   EXPECT_EQ(d.sysinfo(1).after(), "tcg");
 }
 
+TEST(JobDiffTest, AnotherGuestKernelIsNamed) {
+  SysinfoHighlights x, y;
+  x.set_guest_kernel("6.1.0-56-amd64 (debian-kernel@lists.debian.org) #1");
+  y.set_guest_kernel("6.1.192 (proctor@proctor) #1");
+  JobDiff d = DiffJobs({}, x, {}, y, {});
+  ASSERT_EQ(d.sysinfo_size(), 1);
+  EXPECT_EQ(d.sysinfo(0).key(), "guest kernel");
+  EXPECT_EQ(d.sysinfo(0).after(), "6.1.192 (proctor@proctor) #1");
+}
+
 }  // namespace
 }  // namespace proctor

@@ -192,6 +192,7 @@ SysinfoHighlights Highlights(const std::string& job_dir) {
   h.set_qemu(FirstLine(job_dir + "/vm/qemu_version"));
   std::string accel = FirstLine(job_dir + "/vm/accel");
   h.set_accel(accel.substr(0, accel.find(' ')));
+  h.set_guest_kernel(Field(job_dir + "/vm/kernel", "version", ":"));
   return h;
 }
 

@@ -17,11 +17,19 @@ LAYERS = {
     # QEMU, QMP, SSH, the Vm API; the KVM check stands alone so that
     # planning can ask it without seeing QEMU.
     "//vmm:kvm": [_BASE],
+    # What a kernel file is: for the image builder and for --kernel.
+    "//vmm:kernel_image": [],
     "//vmm": [_BASE, "//vmm:kvm"],
     # The runner's layers.
     "//runner/plan": [_BASE, _PROTO, "//vmm:kvm"],
     "//runner/sysinfo": [_BASE],
-    "//runner/guest": [_BASE, "//runner/sysinfo", "//vmm", "//vmm:kvm"],
+    "//runner/guest": [
+        _BASE,
+        "//runner/sysinfo",
+        "//vmm",
+        "//vmm:kernel_image",
+        "//vmm:kvm",
+    ],
     "//runner/engine": [
         _BASE,
         _PROTO,
@@ -34,6 +42,7 @@ LAYERS = {
     "//runner/commands": [
         _BASE,
         _PROTO,
+        "//tap",
         "//runner/plan",
         "//runner/sysinfo",
         "//runner/guest",
@@ -45,7 +54,7 @@ LAYERS = {
     # The binaries.
     "//runner": ["//runner/commands", "//runner/guest"],
     # Images, the container and the virt helpers: the base and vmm only.
-    "//images": [_BASE],
+    "//images": [_BASE, "//vmm:kernel_image"],
     "//container": [_BASE, "//images"],
     "//tools/virt": [_BASE, "//vmm", "//vmm:kvm"],
     # Tests across components drive the binaries; they link only the base,
