@@ -178,7 +178,9 @@ absl::Status Build() {
     std::pair<std::string, std::string> kv = absl::StrSplit(spec, '=');
     absl::StatusOr<std::string> content = ReadFile(kv.second);
     if (!content.ok()) return content.status();
-    tree.AddFile(kv.first, *content, 0644);
+    // A script is a command (usr/bin/timeout); the rest is configuration.
+    tree.AddFile(kv.first, *content,
+                 absl::StartsWith(*content, "#!") ? 0755 : 0644);
   }
   absl::StatusOr<std::string> init = ReadFile(absl::GetFlag(FLAGS_init));
   if (!init.ok()) return init.status();

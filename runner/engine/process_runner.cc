@@ -145,7 +145,8 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
   guest->MarkUsed();
   std::string data = pool->GuestPath(options_.data_dir);
   r->spawn.argv =
-      guest->ExecArgv(guest_path, test.index, test.requires_,
+      guest->ExecArgv(guest_path, test.args, test.run_in_copy_of, test.index,
+                      test.requires_,
                       {{"DATA", data},
                        {"AUTOTEST_DATA", data},
                        {"OUTPUTDIR", Guest::GuestOutputDir(test.index)},
@@ -157,6 +158,27 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
   r->spawn.env = options_.env;
   return true;
 }
+
+namespace {
+
+// test.run_in_copy_of, from the test's directory into `to`.
+absl::Status CopyEntries(const PlannedTest& test, const std::string& to) {
+  namespace fs = std::filesystem;
+  if (test.run_in_copy_of.empty()) return absl::OkStatus();
+  fs::path from = fs::path(test.path).parent_path();
+  std::error_code ec;
+  fs::create_directories(to, ec);
+  for (const std::string& e : test.run_in_copy_of) {
+    if (!ec) fs::copy(from / e, fs::path(to) / e, fs::copy_options::recursive, ec);
+    if (ec) {
+      return absl::UnavailableError(absl::StrCat(
+          "cannot copy ", (from / e).string(), " into TEMPDIR: ", ec.message()));
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
 
 void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
   r->spawn.argv = {test.path};
@@ -176,6 +198,11 @@ void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
   if (!options_.vm_dir.empty()) vars.push_back({"PROCTOR_VM", options_.vm_dir});
   r->spawn.env = WithVariables(options_.env, vars);
   r->spawn.cwd = std::filesystem::path(test.path).parent_path().string();
+  if (!test.run_in_copy_of.empty()) {
+    r->spawn.cwd = r->tmpdir + "/run";
+    r->spawn.argv[0] = absl::StrCat(
+        r->spawn.cwd, "/", std::filesystem::path(test.path).filename().string());
+  }
 }
 
 bool ProcessRunner::PrepareSpawn(const PlannedTest& test, Running* r,
@@ -189,6 +216,11 @@ bool ProcessRunner::PrepareSpawn(const PlannedTest& test, Running* r,
     return false;
   }
   r->tmpdir = tmpl;
+  if (absl::Status copied = CopyEntries(test, r->tmpdir + "/run");
+      !copied.ok()) {
+    *why = std::string(copied.message());
+    return false;
+  }
   PrepareHostSpawn(test, r);
   return true;
 }

@@ -5,6 +5,7 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
 #include "runner/base/kernel_config.h"
 #include "runner/base/tar_extract.h"
@@ -288,7 +289,8 @@ absl::Status Guest::FetchOutputs(int index, const std::string& test_dir) {
 }
 
 std::vector<std::string> Guest::ExecArgv(
-    const std::string& guest_path, int index,
+    const std::string& guest_path, const std::vector<std::string>& args,
+    const std::vector<std::string>& copy, int index,
     const std::vector<std::string>& requires_,
     const std::vector<std::pair<std::string, std::string>>& env,
     const GuestOutputs& outputs) const {
@@ -313,8 +315,23 @@ std::vector<std::string> Guest::ExecArgv(
                     " >&2; exit 77; }");
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
+  std::string cd = ShellQuote(dir);
+  std::string command = ShellQuote(guest_path);
+  if (!copy.empty()) {
+    absl::StrAppend(&script, "; mkdir -p \"$TEMPDIR/run\" && (cd ",
+                    ShellQuote(dir), " && cp -a");
+    for (const std::string& e : copy) absl::StrAppend(&script, " ", ShellQuote(e));
+    absl::StrAppend(&script, " \"$TEMPDIR/run/\") || exit 99");
+    cd = "\"$TEMPDIR/run\"";
+    command = absl::StrCat("\"$TEMPDIR/run\"/",
+                           ShellQuote(guest_path.substr(dir.size() + 1)));
+  }
   absl::StrAppend(
-      &script, "; cd ", ShellQuote(dir), " && ", ShellQuote(guest_path),
+      &script, "; cd ", cd, " && ", command,
+      absl::StrJoin(args, "",
+                    [](std::string* out, const std::string& a) {
+                      absl::StrAppend(out, " ", ShellQuote(a));
+                    }),
       "; rc=$?; cd ", d, " 2>/dev/null && { has=; ",
       "for f in outputs/* outputs/.[!.]* outputs/..?* test.xml; do ",
       "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && has=1; done; ",

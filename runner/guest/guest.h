@@ -80,14 +80,18 @@ class Guest {
   absl::Status WithSession(
       const std::function<absl::Status(vmm::SshSession*)>& use);
 
-  // The argv of the helper that runs `guest_path` in this guest as guest
-  // test `index`, with `env` and the requirements checked there. The
+  // The argv of the helper that runs `guest_path` (with `args`) in this
+  // guest as guest test `index`, with `env` and the requirements checked
+  // there. The
   // script ends by sending what the test left in its $OUTPUTDIR and
   // $XML_OUTPUT_FILE, if anything, as a tar after `outputs.marker` on its
   // stderr, which the helper writes to `outputs.file`: a test that wrote
   // nothing costs no second command in the guest.
+  // `copy`: entries of the test's directory to run among, copied into
+  // TEMPDIR/run/ first (PlannedTest::run_in_copy_of).
   std::vector<std::string> ExecArgv(
-      const std::string& guest_path, int index,
+      const std::string& guest_path, const std::vector<std::string>& args,
+      const std::vector<std::string>& copy, int index,
       const std::vector<std::string>& requires_,
       const std::vector<std::pair<std::string, std::string>>& env,
       const GuestOutputs& outputs) const;

@@ -14,6 +14,7 @@
 #include "absl/strings/str_cat.h"
 #include "runner/base/subprocess.h"
 #include "runner/base/unique_fd.h"
+#include "runner/plan/kselftest.h"
 
 namespace proctor {
 namespace {
@@ -73,8 +74,19 @@ TestSpec MakeSpec(const std::string& name, const std::string& path) {
   return MakeSpec(name, path, st);
 }
 
+// The collections of a kselftest install, in place of its files.
+absl::Status AddKselftests(const fs::path& dir, const std::string& prefix,
+                           std::vector<TestSpec>* out) {
+  absl::StatusOr<std::vector<TestSpec>> specs =
+      KselftestSpecs(dir.string(), prefix);
+  if (!specs.ok()) return specs.status();
+  for (TestSpec& s : *specs) out->push_back(std::move(s));
+  return absl::OkStatus();
+}
+
 absl::Status Walk(const fs::path& dir, const std::string& prefix,
                   const DiscoveryOptions& options, std::vector<TestSpec>* out) {
+  if (IsKselftestDir(dir.string())) return AddKselftests(dir, prefix, out);
   std::error_code ec;
   std::vector<std::string> names;
   for (fs::directory_iterator it(dir, ec), end; !ec && it != end;
@@ -131,6 +143,10 @@ absl::StatusOr<std::vector<TestSpec>> Discover(
     }
     if (stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) {
       absl::Status s = Walk(path, "", options, &tests);
+      if (!s.ok()) return s;
+    } else if (abs.filename() == "kselftest-list.txt" &&
+               IsKselftestDir(abs.parent_path().string())) {
+      absl::Status s = AddKselftests(abs.parent_path(), "", &tests);
       if (!s.ok()) return s;
     } else {
       tests.push_back(MakeSpec(fs::path(path).filename().string(), path));

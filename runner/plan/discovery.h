@@ -6,7 +6,9 @@
 // command line is a test even when it is not executable (it then becomes an
 // ERROR saying why). A dangling symlink is a test that errors, so a broken
 // suite is never silently smaller. A path that does not exist is a usage
-// error for the whole run.
+// error for the whole run. A kselftest install directory (kselftest.h), or
+// its kselftest-list.txt named on the command line, gives a test per
+// collection instead of its files.
 #ifndef PROCTOR_RUNNER_PLAN_DISCOVERY_H_
 #define PROCTOR_RUNNER_PLAN_DISCOVERY_H_
 
@@ -22,6 +24,8 @@ struct TestSpec {
   std::string name;   // relative to the directory given, or the file name
   std::string path;   // absolute
   std::string error;  // set: the test cannot run, and this says why
+  std::vector<std::string> args;  // after the path (kselftest collections)
+  std::vector<std::string> run_in_copy_of;  // see PlannedTest
   Metadata metadata;
 };
 

@@ -35,6 +35,8 @@ std::vector<PlannedTest> PlanSpec(const TestSpec& spec, const PlanOptions& o) {
   const Metadata& md = spec.metadata;
   PlannedTest base;
   base.path = spec.path;
+  base.args = spec.args;
+  base.run_in_copy_of = spec.run_in_copy_of;
   base.requires_ = md.requires_;
   base.tags = md.tags;
   base.junit = md.junit;

@@ -21,6 +21,11 @@ struct PlannedTest {
   // Arguments after the path: for a test proctor makes itself (`proctor
   // kunit` runs its own kernel boot); discovered tests have none.
   std::vector<std::string> args;
+  // Entries of the test's directory it runs among, copied into its
+  // TEMPDIR first (TEMPDIR/run/, the test run from there): a kselftest
+  // install expects to be writable, and a share or a read-only mount is
+  // not. Empty: the test runs in its own directory.
+  std::vector<std::string> run_in_copy_of;
   Where where = Where::kHost;  // kHost or kGuest: kBoth is planned as two
   std::string dir;             // relative to the job directory
   absl::Duration timeout;

@@ -85,9 +85,14 @@ TEST_F(KernelTest, GuestTestsRunOnTheGivenKernel) {
   Script("cmdline.sh",
          "#!/bin/sh\ngrep -q proctor.test=hello /proc/cmdline || "
          "{ cat /proc/cmdline; exit 1; }\n");
+  // The guest's /dev has what udev would make: /dev/fd and its names.
+  Script("devfd.sh",
+         "#!/bin/sh\n[ -L /dev/stdout ] && echo to-stderr >/dev/stderr\n");
   RunOutput r = RunGuest({"--kernel=" + TreeKernel(),
                           "--append=proctor.test=hello quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-devfd.sh/stderr"),
+            "to-stderr\n");
   EXPECT_THAT(r.out, HasSubstr("release.sh -- PASS"));
   EXPECT_THAT(r.out, HasSubstr("cmdline.sh -- PASS"));
   std::string vm = LatestJobDir() + "/vm/";
@@ -137,6 +142,60 @@ TEST_F(KernelTest, ModulesForAnotherKernelVersionNameBoth) {
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat(
                          "modules for 6.1.0-56-amd64, not for the kernel's ",
                          kRelease)));
+}
+
+// kselftest collections built here (@test_kselftest), installed as `make
+// -C tools/testing/selftests install` does, run in the guest.
+TEST_F(KernelTest, KselftestCollectionsAreTestsAndTheirTestsCases) {
+  // Runfiles are symlinks out of the share: the guest gets real files.
+  fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/test_kselftest/kselftest"),
+           suite() + "/kselftest", fs::copy_options::recursive);
+  RunOutput r = RunGuest({});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_THAT(r.out, HasSubstr("kselftest/size -- PASS"));
+  EXPECT_THAT(r.out, HasSubstr("kselftest/sigaltstack -- PASS"));
+  JobResult job = LatestJob();
+  std::optional<TestResult> sas = Find(job, "kselftest/sigaltstack");
+  ASSERT_TRUE(sas.has_value());
+  ASSERT_EQ(sas->tap_points_size(), 1);
+  EXPECT_EQ(sas->tap_points(0).description(), "selftests: sigaltstack: sas");
+  // The test's own TAP, which kselftest prints as "# " comments, is the
+  // point's subtest: its cases.
+  ASSERT_EQ(sas->tap_points(0).subtest_size(), 3);
+  EXPECT_EQ(sas->tap_points(0).subtest(1).description(),
+            "sigaltstack is disabled in sighandler");
+  // mincore's readahead case needs a file system with readahead, and the
+  // guest's TEMPDIR is tmpfs: kselftest's own verdict, kept, with the
+  // case that failed.
+  std::optional<TestResult> mincore = Find(job, "kselftest/mincore");
+  ASSERT_TRUE(mincore.has_value());
+  EXPECT_EQ(mincore->status(), FAIL);
+  ASSERT_EQ(mincore->tap_points_size(), 1);
+  ASSERT_EQ(mincore->tap_points(0).subtest_size(), 5);
+  EXPECT_FALSE(mincore->tap_points(0).subtest(3).ok());
+  EXPECT_EQ(mincore->tap_points(0).subtest(3).description(),
+            "global.check_file_mmap");
+  // The collection's settings (none: 45 s a test) give the timeout.
+  EXPECT_EQ(Find(job, "kselftest/size")->timeout_seconds(), 105);
+  EXPECT_THAT(ReadFile(LatestJobDir() + "/results.xml"),
+              HasSubstr("sigaltstack is disabled in sighandler"));
+}
+
+TEST_F(KernelTest, KselftestOnTheHostRunsInACopyOfTheInstall) {
+  std::string install = suite() + "/kselftest";
+  fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/test_kselftest/kselftest"),
+           install, fs::copy_options::recursive);
+  // Read-only, as a container's /tests mount is: its tests still run.
+  for (const auto& e : fs::recursive_directory_iterator(install)) {
+    fs::permissions(e.path(), fs::perms::owner_write | fs::perms::group_write |
+                                  fs::perms::others_write,
+                    fs::perm_options::remove);
+  }
+  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
+                     suite()});
+  EXPECT_THAT(r.out, HasSubstr("kselftest/sigaltstack -- PASS"));
+  EXPECT_THAT(r.out, HasSubstr("kselftest/size -- PASS"));
+  EXPECT_FALSE(fs::exists(install + "/mincore/output.log"));
 }
 
 TEST_F(KernelTest, ResultsDiffNamesTheOtherGuestKernel) {
