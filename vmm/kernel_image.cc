@@ -1,13 +1,11 @@
 #include "vmm/kernel_image.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
 #include <cstdint>
-#include <memory>
+#include <utility>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "runner/base/decompress.h"
 
 namespace proctor::vmm {
 namespace {
@@ -203,35 +201,19 @@ absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
   absl::string_view stream = absl::StartsWith(*payload, "\x1f\x8b")
                                  ? *payload
                                  : payload->substr(0, payload->size() - 4);
-  std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(),
-                                                archive_read_free);
-  archive_read_support_filter_all(a.get());
-  archive_read_support_format_raw(a.get());
-  archive_entry* e;
-  if (archive_read_open_memory(a.get(), stream.data(), stream.size()) !=
-          ARCHIVE_OK ||
-      archive_read_next_header(a.get(), &e) != ARCHIVE_OK) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("kernel payload: ", archive_error_string(a.get())));
-  }
-  std::string out;
-  char buf[1 << 16];
-  la_ssize_t n;
-  while ((n = archive_read_data(a.get(), buf, sizeof(buf))) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
+  Decompressed d = Decompress(stream);
+  const std::string& out = d.data;
+  std::string after = d.error.empty() ? "" : absl::StrCat(": ", d.error);
   if (!IsElf(out)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "kernel payload did not decompress to an ELF file",
-        n < 0 ? absl::StrCat(": ", archive_error_string(a.get())) : ""));
+        "kernel payload did not decompress to an ELF file", after));
   }
   if (out.size() != size) {
     return absl::InvalidArgumentError(absl::StrCat(
         "kernel payload unpacked to ", out.size(), " bytes, not the ", size,
-        " it says",
-        n < 0 ? absl::StrCat(": ", archive_error_string(a.get())) : ""));
+        " it says", after));
   }
-  return out;
+  return std::move(d.data);
 }
 
 }  // namespace proctor::vmm

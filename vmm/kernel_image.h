@@ -11,6 +11,7 @@
 // spends decompressing itself (docs/architecture.md, the machine facts).
 //
 // Pure functions of the bytes given; no I/O. Errors are InvalidArgument.
+// It uses only the base layer: the image builder links it.
 #ifndef PROCTOR_VMM_KERNEL_IMAGE_H_
 #define PROCTOR_VMM_KERNEL_IMAGE_H_
 

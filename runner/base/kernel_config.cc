@@ -1,14 +1,12 @@
 #include "runner/base/kernel_config.h"
 
-#include <archive.h>
-#include <archive_entry.h>
-
-#include <memory>
+#include <utility>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "runner/base/decompress.h"
 #include "runner/base/read_file.h"
 
 namespace proctor {
@@ -28,24 +26,9 @@ bool IsOptionName(absl::string_view name) {
 // `bytes` decompressed when it is gzip, else as it is.
 absl::StatusOr<std::string> Gunzipped(const std::string& bytes) {
   if (!absl::StartsWith(bytes, "\x1f\x8b")) return bytes;
-  std::unique_ptr<archive, int (*)(archive*)> a(archive_read_new(),
-                                                archive_read_free);
-  archive_read_support_filter_gzip(a.get());
-  archive_read_support_format_raw(a.get());
-  archive_entry* e;
-  if (archive_read_open_memory(a.get(), bytes.data(), bytes.size()) !=
-          ARCHIVE_OK ||
-      archive_read_next_header(a.get(), &e) != ARCHIVE_OK) {
-    return absl::DataLossError(archive_error_string(a.get()));
-  }
-  std::string out;
-  char buf[1 << 16];
-  la_ssize_t n;
-  while ((n = archive_read_data(a.get(), buf, sizeof(buf))) > 0) {
-    out.append(buf, static_cast<size_t>(n));
-  }
-  if (n < 0) return absl::DataLossError(archive_error_string(a.get()));
-  return out;
+  Decompressed d = Decompress(bytes);
+  if (!d.error.empty()) return absl::DataLossError(d.error);
+  return std::move(d.data);
 }
 
 }  // namespace

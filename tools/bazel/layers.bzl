@@ -18,7 +18,7 @@ LAYERS = {
     # planning can ask it without seeing QEMU.
     "//vmm:kvm": [_BASE],
     # What a kernel file is: for the image builder and for --kernel.
-    "//vmm:kernel_image": [],
+    "//vmm:kernel_image": [_BASE],
     "//vmm": [_BASE, "//vmm:kvm"],
     # The runner's layers.
     "//runner/plan": [_BASE, _PROTO, "//vmm:kvm"],
