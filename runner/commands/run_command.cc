@@ -1,16 +1,13 @@
-// `proctor run`: plan, record, execute, report.
+// `proctor run`: the flags, the plan, and the job (run_job.h); and
+// --rerun-failed.
 #include <errno.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <set>
-#include <sstream>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/reflection.h"
@@ -20,39 +17,17 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
 #include "google/protobuf/util/json_util.h"
 #include "re2/re2.h"
-#include "runner/base/atomic_file.h"
 #include "runner/base/cli.h"
-#include "runner/base/duration.h"
 #include "runner/base/read_file.h"
 #include "runner/base/signals.h"
-#include "runner/base/text.h"
-#include "runner/base/time_format.h"
 #include "runner/commands/commands.h"
 #include "runner/commands/flags.h"
-#include "runner/commands/host_mount.h"
-#include "runner/commands/plan_flags.h"
 #include "runner/commands/run_job.h"
-#include "runner/engine/executor.h"
-#include "runner/engine/job_dir.h"
-#include "runner/engine/process_runner.h"
 #include "runner/engine/verdict.h"
-#include "runner/guest/guest_capacity.h"
-#include "runner/guest/guest_kernel.h"
-#include "runner/guest/guest_pool.h"
-#include "runner/guest/guest_sysinfo.h"
 #include "runner/plan/plan.h"
-#include "runner/report/console.h"
-#include "runner/report/event_stream.h"
 #include "runner/report/job_store.h"
-#include "runner/report/proto_json.h"
-#include "runner/report/recorder.h"
-#include "runner/report/report_writers.h"
-#include "runner/sysinfo/sysinfo.h"
-
-extern char** environ;
 
 namespace proctor {
 namespace {
