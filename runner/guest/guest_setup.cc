@@ -50,8 +50,15 @@ absl::StatusOr<std::unique_ptr<GuestSetup>> GuestSetup::Create(
   std::ofstream(o.run_dir + "/kernel")
       << (o.kernel ? *o.kernel : ImageKernel(o.image_dir + "/vmlinux"))
              .Describe();
+  // The probe boots the image's own kernel, which powers off as the probe
+  // wants: a kernel of the user's own may lack ACPI, and KVM is the host's
+  // question, not the kernel's.
+  GuestOptions probe = o;
+  probe.kernel.reset();
+  probe.initramfs.clear();
+  probe.kernel_args.clear();
   std::string why;
-  setup->accel_ = vmm::ChooseAccel(o.accel, Config(o, "kvm"), &why);
+  setup->accel_ = vmm::ChooseAccel(o.accel, Config(probe, "kvm"), &why);
   std::ofstream(o.run_dir + "/accel")
       << setup->accel_ << (why.empty() ? "" : absl::StrCat(" (", why, ")"))
       << "\n";
