@@ -9,6 +9,7 @@
 #include "absl/strings/str_join.h"
 #include "runner/base/atomic_file.h"
 #include "runner/base/make_dirs.h"
+#include "runner/base/mapped_file.h"
 #include "runner/base/read_file.h"
 #include "runner/base/sha256.h"
 #include "runner/guest/guest_image.h"
@@ -46,7 +47,7 @@ std::string FindConfig(const std::string& path, const std::string& release) {
 // The ELF inside bzImage `bytes`, unpacked once into `cache_dir`: its
 // path, or "" when it has no PVH entry (or would not unpack), and then the
 // bzImage boots as it is.
-std::string UnpackedPvhKernel(const std::string& bytes,
+std::string UnpackedPvhKernel(absl::string_view bytes,
                               const std::string& cache_dir, std::string* why) {
   std::string entry = absl::StrCat(cache_dir, "/", Sha256Hex(bytes));
   std::string vmlinux = entry + "/vmlinux";
@@ -109,9 +110,9 @@ std::string KernelCacheDir() { return UserCacheDir("kernels"); }
 GuestKernel ImageKernel(const std::string& vmlinux) {
   GuestKernel k;
   k.path = k.boot_path = vmlinux;
-  absl::StatusOr<std::string> bytes = ReadFile(vmlinux);
+  absl::StatusOr<MappedFile> bytes = MappedFile::Open(vmlinux);
   absl::StatusOr<vmm::KernelFile> file =
-      bytes.ok() ? vmm::InspectKernel(*bytes) : bytes.status();
+      bytes.ok() ? vmm::InspectKernel(bytes->bytes()) : bytes.status();
   if (file.ok()) k.file = *file;
   return k;
 }
@@ -134,12 +135,12 @@ absl::StatusOr<GuestKernel> ReadKernel(const std::string& path) {
   std::error_code ec;
   k.path = fs::absolute(path, ec).lexically_normal().string();
   k.boot_path = k.path;
-  absl::StatusOr<std::string> bytes = ReadFile(k.path);
+  absl::StatusOr<MappedFile> bytes = MappedFile::Open(k.path);
   if (!bytes.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--kernel=", path, ": ", bytes.status().message()));
   }
-  absl::StatusOr<vmm::KernelFile> file = vmm::InspectKernel(*bytes);
+  absl::StatusOr<vmm::KernelFile> file = vmm::InspectKernel(bytes->bytes());
   if (!file.ok()) {
     return absl::InvalidArgumentError(
         absl::StrCat("--kernel=", path, ": ", file.status().message()));
@@ -167,10 +168,10 @@ absl::StatusOr<GuestKernel> ReadKernel(const std::string& path) {
 absl::StatusOr<GuestKernel> Unpacked(absl::StatusOr<GuestKernel> k,
                                      const std::string& cache_dir) {
   if (!k.ok() || k->file.kind != vmm::KernelFile::Kind::kBzImage) return k;
-  absl::StatusOr<std::string> bytes = ReadFile(k->path);
+  absl::StatusOr<MappedFile> bytes = MappedFile::Open(k->path);
   if (!bytes.ok()) return bytes.status();
   std::string unpacked =
-      UnpackedPvhKernel(*bytes, cache_dir, &k->as_given_because);
+      UnpackedPvhKernel(bytes->bytes(), cache_dir, &k->as_given_because);
   if (!unpacked.empty()) k->boot_path = unpacked;
   return k;
 }
