@@ -1,7 +1,9 @@
 // Builds a JeOS guest from Debian packages: the kernel as an uncompressed
 // vmlinux, and an initramfs holding the files of the given packages, the
 // kernel modules the guest needs (with their dependencies, in load order),
-// an /init and the few /etc files a login needs. Same inputs, same bytes.
+// the kernel's configuration (/boot/config-RELEASE, as on a Debian
+// system), an /init and the few /etc files a login needs. Same inputs, same
+// bytes.
 //
 //   jeos_builder --kernel_deb=K.deb --debs=a.deb,b.deb --modules=virtio_net
 //       --init=init.sh --etc=images/etc --out_vmlinux=V --out_initramfs=I
@@ -99,6 +101,8 @@ absl::Status AddKernel(const std::string& deb,
   // Pass 1: the vmlinux, modules.builtin and every module's dependencies.
   ModuleIndex index;
   std::string version;
+  std::string config_path;
+  std::string config;
   absl::Status s = ForEachDebFile(
       deb,
       [&](const DebEntry& e,
@@ -109,6 +113,13 @@ absl::Status AddKernel(const std::string& deb,
           absl::StatusOr<std::string> vmlinux = vmm::ExtractVmlinux(read());
           if (!vmlinux.ok()) return vmlinux.status();
           return WriteFile(absl::GetFlag(FLAGS_out_vmlinux), *vmlinux);
+        }
+        // Debian's kernels have no /proc/config.gz: their configuration
+        // is this file, and requires=config: needs it.
+        if (absl::StartsWith(path, "boot/config-") && !e.is_symlink) {
+          config_path = e.path;
+          config = read();
+          return absl::OkStatus();
         }
         if (absl::EndsWith(path, "/modules.builtin")) {
           for (absl::string_view line :
@@ -138,6 +149,11 @@ absl::Status AddKernel(const std::string& deb,
     return absl::InvalidArgumentError(
         absl::StrCat(deb, ": no boot/vmlinuz-*: not a kernel package"));
   }
+  if (config_path != absl::StrCat("boot/config-", version)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(deb, ": no boot/config-", version));
+  }
+  tree->AddFile(config_path, config, 0644);
   absl::StatusOr<std::vector<std::string>> order =
       ResolveModules(index, wanted);
   if (!order.ok()) return order.status();

@@ -1,4 +1,4 @@
 """Digests of the image artifacts, pinned: the rules check the builds
 against them, and the container labels itself with them."""
 
-JEOS_PYTHON_TAR_SHA256 = "480bd42410374b41d612e8a17588efdcefca4e2f66800f48712a8be5c2a164bc"
+JEOS_PYTHON_TAR_SHA256 = "762e0cfdfaf7cf420fecc6a84a52d103ed432c402de1cfacf29cec706920962e"

@@ -15,56 +15,76 @@ namespace proctor {
 namespace {
 
 // A shell test for requirement `r` as the guest sees it, and what an
-// unmet one lacks. Requirements are checked where the test runs: a guest
-// test needs its command in the guest, not on the host.
+// unmet one lacks as a shell word (it may expand variables the test set).
+// Requirements are checked where the test runs: a guest test needs its
+// command in the guest, not on the host.
+struct ShellCheck {
+  std::string test;
+  std::string unmet;
+};
+
 // requires=config:..., checked in the guest when the job did not know the
 // guest kernel's configuration (no .config beside --kernel): against its
-// /proc/config.gz, and skipped saying so when there is none. Planning let
-// only well-formed requirements through.
-std::pair<std::string, std::string> GuestConfigCheck(absl::string_view r,
-                                                     absl::string_view arg) {
+// /proc/config.gz, else the /boot/config-RELEASE of its release (which the
+// JeOS image holds for its own Debian kernel), and skipped saying so when
+// there is neither. Planning let only well-formed requirements through.
+ShellCheck GuestConfigCheck(absl::string_view r, absl::string_view arg) {
   absl::StatusOr<ConfigRequirement> want = ParseConfigRequirement(arg);
-  if (!want.ok()) return {"false", std::string(want.status().message())};
+  if (!want.ok()) return {"false", ShellQuote(want.status().message())};
   const std::string& o = want->option;
-  std::string match =
-      want->want == "!" ? absl::StrCat("! zcat /proc/config.gz | grep -q ",
-                                       ShellQuote(absl::StrCat("^", o, "=")))
+  // $proctor_have is the option's line, empty when it is not set; what is
+  // met is what kernel_config.h's Unmet() says is.
+  std::string is =
+      want->want == "!" ? "[ -z \"$proctor_have\" ]"
       : want->want.empty()
-          ? absl::StrCat("zcat /proc/config.gz | grep -qE ",
-                         ShellQuote(absl::StrCat("^", o, "=(y|m)$")))
-          : absl::StrCat("zcat /proc/config.gz | grep -qxF ",
-                         ShellQuote(absl::StrCat(o, "=", want->want)));
+          ? "[ -n \"$proctor_have\" ]"
+          : absl::StrCat("[ \"$proctor_have\" = ",
+                         ShellQuote(absl::StrCat(o, "=", want->want)), " ]");
   std::string unknown = ShellQuote(absl::StrCat(
       "proctor: requires ", r,
       ": the guest kernel's configuration cannot be known (no "
-      "/proc/config.gz in the guest, no .config beside --kernel)"));
-  return {absl::StrCat("{ [ -r /proc/config.gz ] || { echo ", unknown,
-                       " >&2; exit 77; }; ", match, "; }"),
-          "not so in the guest kernel (/proc/config.gz)"};
+      "/proc/config.gz in the guest, no /boot/config-RELEASE for its "
+      "release, no .config beside --kernel)"));
+  std::string test = absl::StrCat(
+      "{ proctor_config=/proc/config.gz; [ -r $proctor_config ] || "
+      "proctor_config=/boot/config-$(uname -r); [ -r \"$proctor_config\" ] "
+      "|| { echo ",
+      unknown,
+      " >&2; exit 77; }; proctor_have=$(case $proctor_config in *.gz) zcat "
+      "\"$proctor_config\";; *) cat \"$proctor_config\";; esac | grep -m1 ",
+      ShellQuote(absl::StrCat("^", o, "=")), "); ", is, "; }");
+  // As planning says it (requirements.cc): what the kernel has, and where.
+  std::string unmet = absl::StrCat("\"${proctor_have:-", o, " is not set}\"",
+                                   ShellQuote(" in the guest kernel ("),
+                                   "\"$proctor_config\"", ShellQuote(")"));
+  return {test, unmet};
 }
 
-std::pair<std::string, std::string> GuestCheck(absl::string_view r) {
+ShellCheck GuestCheck(absl::string_view r) {
   absl::string_view arg = r;
   if (absl::ConsumePrefix(&arg, "cmd:")) {
     return {absl::StrCat("command -v ", ShellQuote(arg), " >/dev/null"),
-            "not found in the guest"};
+            ShellQuote("not found in the guest")};
   }
   if (absl::ConsumePrefix(&arg, "file:")) {
     return {absl::StrCat("[ -e ", ShellQuote(arg), " ]"),
-            "no such file in the guest"};
+            ShellQuote("no such file in the guest")};
   }
   if (absl::ConsumePrefix(&arg, "env:")) {
     // Only the variables proctor gives a guest test are set there. The
     // metadata parser let only a variable name through.
-    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"), "not set in the guest"};
+    return {absl::StrCat("[ -n \"${", arg, ":-}\" ]"),
+            ShellQuote("not set in the guest")};
   }
   if (absl::ConsumePrefix(&arg, "config:")) return GuestConfigCheck(r, arg);
-  if (r == "root") return {"[ \"$(id -u)\" = 0 ]", "not root in the guest"};
+  if (r == "root") {
+    return {"[ \"$(id -u)\" = 0 ]", ShellQuote("not root in the guest")};
+  }
   // vm: the job's guest is driven from the host (planning skips such a
   // test before it gets here).
-  if (r == "vm") return {"false", "a host test's requirement"};
+  if (r == "vm") return {"false", ShellQuote("a host test's requirement")};
   // kvm: the JeOS guest has no nested virtualization to offer.
-  return {"[ -c /dev/kvm ]", "no /dev/kvm in the guest"};
+  return {"[ -c /dev/kvm ]", ShellQuote("no /dev/kvm in the guest")};
 }
 
 // A tar on stdout of what a guest test left, run in its directory: only
@@ -308,11 +328,10 @@ std::vector<std::string> Guest::ExecArgv(
                   "; [ -d \"$OUTPUTDIR\" ] && [ -d \"$TEMPDIR\" ] || ",
                   "mkdir -p \"$OUTPUTDIR\" \"$TEMPDIR\"");
   for (const std::string& r : requires_) {
-    auto [check, unmet] = GuestCheck(r);
-    absl::StrAppend(&script, "; ", check, " || { echo ",
-                    ShellQuote(absl::StrCat("proctor: requires ", r, ": ",
-                                            unmet)),
-                    " >&2; exit 77; }");
+    ShellCheck check = GuestCheck(r);
+    absl::StrAppend(&script, "; ", check.test, " || { echo ",
+                    ShellQuote(absl::StrCat("proctor: requires ", r, ": ")),
+                    check.unmet, " >&2; exit 77; }");
   }
   std::string dir = guest_path.substr(0, guest_path.rfind('/'));
   std::string cd = ShellQuote(dir);

@@ -55,11 +55,11 @@ class KernelTest : public ProctorTest {
     args.push_back(suite());
     return Run(args, {"XDG_CACHE_HOME=" + cache_});
   }
-  // A copy of the kernel alone in a directory: no .config beside it.
-  std::string LoneKernel() {
+  // A copy of `kernel` alone in a directory: no .config beside it.
+  std::string LoneKernel(const std::string& kernel = TreeKernel()) {
     std::string dir = results() + "-lone";
     fs::create_directories(dir);
-    fs::copy_file(TreeKernel(), dir + "/bzImage");
+    fs::copy_file(kernel, dir + "/bzImage");
     return dir + "/bzImage";
   }
   // A copy of the build tree whose .config has `edit` applied.
@@ -242,21 +242,44 @@ TEST_F(KernelTest, WithoutConfigBesideItTheGuestChecksProcConfigGz) {
   EXPECT_EQ(Find(job, "kunit.sh")->status(), PASS);
   EXPECT_EQ(Find(job, "modules.sh")->status(), SKIPPED);
   EXPECT_EQ(Find(job, "modules.sh")->reason(),
-            "requires config:CONFIG_MODULES: not so in the guest kernel "
-            "(/proc/config.gz)");
+            "requires config:CONFIG_MODULES: CONFIG_MODULES is not set in the "
+            "guest kernel (/proc/config.gz)");
   EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/kernel"),
               HasSubstr("config: none found beside the kernel"));
 }
 
-TEST_F(KernelTest, ConfigThatCannotBeKnownSkipsSayingWhy) {
-  // The image's own Debian kernel has no /proc/config.gz.
+TEST_F(KernelTest, ImageKernelIsJudgedByTheConfigTheImageShips) {
+  // Debian's kernel has no /proc/config.gz; the image holds its
+  // /boot/config-RELEASE, as a Debian system does.
+  Script("virtio-net.sh",
+         "#!/bin/sh\n# proctor: requires=config:CONFIG_VIRTIO_NET=m\n");
   Script("kunit.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_KUNIT\n");
+  Script("no-9p.sh", "#!/bin/sh\n# proctor: requires=config:!CONFIG_9P_FS\n");
   RunOutput r = RunGuest({});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  JobResult job = LatestJob();
+  EXPECT_EQ(Find(job, "virtio-net.sh")->status(), PASS);
+  EXPECT_EQ(Find(job, "kunit.sh")->reason(),
+            "requires config:CONFIG_KUNIT: CONFIG_KUNIT is not set in the "
+            "guest kernel (/boot/config-6.1.0-56-amd64)");
+  EXPECT_EQ(Find(job, "no-9p.sh")->reason(),
+            "requires config:!CONFIG_9P_FS: CONFIG_9P_FS=m in the guest "
+            "kernel (/boot/config-6.1.0-56-amd64)");
+}
+
+TEST_F(KernelTest, ConfigThatCannotBeKnownSkipsSayingWhy) {
+  // The modular kernel has no /proc/config.gz, and the image's
+  // /boot/config-* is for another release.
+  Script("kunit.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_KUNIT\n");
+  RunOutput r = RunGuest({"--kernel=" + LoneKernel(ModularKernel()),
+                          "--modules=" + ModularModules()});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(Find(LatestJob(), "kunit.sh")->status(), SKIPPED);
   EXPECT_EQ(Find(LatestJob(), "kunit.sh")->reason(),
             "requires config:CONFIG_KUNIT: the guest kernel's configuration "
-            "cannot be known (no /proc/config.gz in the guest, no .config "
-            "beside --kernel)");
+            "cannot be known (no /proc/config.gz in the guest, no "
+            "/boot/config-RELEASE for its release, no .config beside "
+            "--kernel)");
 }
 
 TEST_F(KernelTest, MalformedConfigOptionIsAUsageError) {

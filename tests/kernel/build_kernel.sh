@@ -50,12 +50,16 @@ build() {
   scripts/kconfig/merge_config.sh -m -O "$dir" "$dir/.config" "$@" >/dev/null
   kmake -s O="$dir" olddefconfig >/dev/null
   # What the fragments ask for, a later fragment's value winning, must
-  # be what Kconfig kept.
+  # be what Kconfig kept ("# CONFIG_FOO is not set": no CONFIG_FOO=).
   local missing
-  missing="$(cat "$@" | grep '^CONFIG_' |
+  missing="$(cat "$@" | sed -n 's/^# \(CONFIG_[A-Z0-9_]*\) is not set$/\1=n/p; /^CONFIG_/p' |
     awk -F= '{v[$1]=$0} END {for (k in v) print v[k]}' |
     while IFS= read -r line; do
-      grep -qxF "$line" "$dir/.config" || echo "$line"
+      if [[ "$line" == *=n ]]; then
+        ! grep -q "^${line%=n}=" "$dir/.config" || echo "${line%=n} is set"
+      else
+        grep -qxF "$line" "$dir/.config" || echo "$line"
+      fi
     done)"
   if [[ -n "$missing" ]]; then
     echo "build_kernel: Kconfig did not keep:" $missing >&2
