@@ -3,8 +3,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
-#include <spawn.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/match.h"
@@ -83,12 +84,30 @@ absl::Status CheckExecutableFile(const std::string& path, const struct stat& st,
 
 namespace {
 
-// Signals whose ignored disposition or blocked state must not leak into a
-// child (the runner ignores SIGPIPE; a runner started by nohup or in the
-// background ignores more).
+// Signals whose ignored disposition must not leak into a child (the
+// runner ignores SIGPIPE; a runner started by nohup or in the background
+// ignores more), and those a library might handle: a handler would run in
+// the runner's memory if one came between the child's unblocking and its
+// exec (exec itself resets handlers).
 constexpr int kResetSignals[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
                                  SIGCHLD, SIGTSTP, SIGTTIN, SIGTTOU, SIGUSR1,
-                                 SIGUSR2, SIGALRM, SIGXFSZ};
+                                 SIGUSR2, SIGALRM, SIGXFSZ, SIGSEGV, SIGBUS,
+                                 SIGILL,  SIGFPE,  SIGABRT, SIGTRAP, SIGSYS};
+
+// `fd` as descriptor `target` of the program to be: open across exec.
+bool MoveTo(int fd, int target) {
+  if (fd == target) return fcntl(fd, F_SETFD, 0) == 0;
+  return dup2(fd, target) == target;
+}
+
+// Unblocks every signal after resetting kResetSignals, then executes.
+void ExecWithDefaultSignals(char* const* argv, char* const* envp) {
+  for (int sig : kResetSignals) signal(sig, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+  execve(argv[0], argv, envp);
+}
 
 // The child's side of SpawnDyingWithParent, between fork and exec: only
 // async-signal-safe calls. Reports a failure's errno on `report`.
@@ -113,12 +132,70 @@ constexpr int kResetSignals[] = {SIGPIPE, SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
     fail();
   }
   if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) fail();
-  for (int sig : kResetSignals) signal(sig, SIG_DFL);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
-  execve(argv[0], argv, envp);
+  ExecWithDefaultSignals(argv, envp);
   fail();
+}
+
+// What the child of SpawnSharingMemory reads, and the one thing it writes:
+// in the runner's memory, which it shares until it executes.
+struct SharedSpawn {
+  const SpawnOptions* options;
+  char* const* argv;
+  char* const* envp;
+  int error;  // the child's errno when it could not execute, else 0
+};
+
+// The child's side of SpawnSharingMemory, on a stack of its own in the
+// runner's memory (CLONE_VM, as posix_spawn's child): only
+// async-signal-safe calls, nothing written but `error`.
+int ExecSharingMemory(void* arg) {
+  auto* shared = static_cast<SharedSpawn*>(arg);
+  const SpawnOptions& options = *shared->options;
+  setpgid(0, 0);
+  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int null_out = options.stdout_fd < 0 || options.stderr_fd < 0
+                     ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+                     : -1;
+  if (null_in >= 0 && MoveTo(null_in, 0) &&
+      MoveTo(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) &&
+      MoveTo(options.stderr_fd >= 0 ? options.stderr_fd : null_out, 2) &&
+      (options.cwd.empty() || chdir(options.cwd.c_str()) == 0)) {
+    ExecWithDefaultSignals(shared->argv, shared->envp);
+  }
+  shared->error = errno;
+  _exit(127);
+}
+
+// Starts the child as posix_spawn does (clone with CLONE_VM | CLONE_VFORK:
+// the runner waits, without copying its address space, until the child
+// executed or failed to), without glibc's reset of all 64 signals in the
+// child, which the runner pays for at every test: it installs no handlers,
+// and the child resets the few that matter.
+absl::StatusOr<pid_t> SpawnSharingMemory(const SpawnOptions& options,
+                                         char* const* argv, char* const* envp) {
+  SharedSpawn shared{&options, argv, envp, 0};
+  constexpr size_t kStackSize = 64 * 1024;
+  auto stack = std::make_unique<char[]>(kStackSize);
+  // Blocked in the child until it unblocks them all before exec; no
+  // signal reaches a handler while the memory is shared.
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = clone(ExecSharingMemory, stack.get() + kStackSize,
+                    CLONE_VM | CLONE_VFORK | SIGCHLD, &shared);
+  int clone_errno = errno;
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  if (pid < 0) {
+    return absl::UnavailableError(
+        absl::StrCat("clone: ", strerror(clone_errno)));
+  }
+  if (shared.error != 0) {
+    int status;
+    waitpid(pid, &status, 0);
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot execute: ", strerror(shared.error)));
+  }
+  return pid;
 }
 
 // What exec wants: the strings' own buffers, null-terminated.
@@ -171,55 +248,15 @@ absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
     }
     return Subprocess(*pid);
   }
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawnattr_init(&attr);
-
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  if (options.stdout_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, options.stdout_fd, 1);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-  }
-  if (options.stderr_fd >= 0) {
-    posix_spawn_file_actions_adddup2(&actions, options.stderr_fd, 2);
-  } else {
-    posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  }
-  if (!options.cwd.empty()) {
-    posix_spawn_file_actions_addchdir_np(&actions, options.cwd.c_str());
-  }
-
-  // Handlers reset themselves at exec; what can leak into a test is a
-  // blocked mask and ignored dispositions. Resetting only those keeps a
-  // spawn to a dozen syscalls, not one per signal.
-  sigset_t none, reset;
-  sigemptyset(&none);
-  sigemptyset(&reset);
-  for (int sig : kResetSignals) sigaddset(&reset, sig);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &reset);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP |
-                                      POSIX_SPAWN_SETSIGMASK |
-                                      POSIX_SPAWN_SETSIGDEF);
-
   std::vector<char*> argv = CStrings(options.argv);
   std::vector<char*> envp = CStrings(options.env);
-
-  pid_t pid = -1;
-  int rc =
-      posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) {
+  absl::StatusOr<pid_t> pid =
+      SpawnSharingMemory(options, argv.data(), envp.data());
+  if (!pid.ok()) {
     absl::Status why = CheckExecutable(options.argv[0]);
-    if (!why.ok()) return why;
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot execute: ", strerror(rc)));
+    return why.ok() ? pid.status() : why;
   }
-  return Subprocess(pid);
+  return Subprocess(*pid);
 }
 
 Subprocess::~Subprocess() { Cleanup(); }

@@ -1,12 +1,12 @@
 // A child process in its own process group, so that a test and everything
 // it forks can be signalled together.
 //
-// Spawn() starts the program with posix_spawn (no fork of the runner's
-// address space, so starting a test costs the same whatever the runner's
-// size), stdin from /dev/null and stdout/stderr on the given descriptors,
-// signals unblocked and reset to their defaults. Start failures (not
-// executable, bad interpreter, missing file) come back as a Status whose
-// message says why, in the words a user expects.
+// Spawn() starts the program as posix_spawn does, with a vfork-like clone
+// (no copy of the runner's address space, so starting a test costs the
+// same whatever the runner's size), stdin from /dev/null and stdout/stderr
+// on the given descriptors, signals unblocked and reset to their defaults.
+// Start failures (not executable, bad interpreter, missing file) come back as a
+// Status whose message says why, in the words a user expects.
 //
 // The destructor kills the whole group with SIGKILL and reaps the child if
 // that has not happened yet: a Subprocess never leaves anything behind.
@@ -33,7 +33,7 @@ struct SpawnOptions {
   int stderr_fd = -1;             // -1: /dev/null
   // The child gets SIGKILL when the thread that spawned it ends, even by
   // SIGKILL (PR_SET_PDEATHSIG): for a child that must not outlive its
-  // owner, such as QEMU. Spawned with fork() then, not posix_spawn.
+  // owner, such as QEMU. Spawned with fork() then.
   bool die_with_parent = false;
 };
 

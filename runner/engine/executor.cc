@@ -19,7 +19,7 @@ bool Executor::MayStart(const PlannedTest& test) const {
   if (runner_->running() >= options_.jobs) return false;
   return !(options_.vm_per_test && test.in_guest() &&
            test.preset == STATUS_UNSPECIFIED &&
-           running_guest_tests_ >= options_.guests);
+           static_cast<int>(running_guest_tests_.size()) >= options_.guests);
 }
 
 void Executor::Finished(const TestResult& result, int attempt) {
@@ -38,49 +38,65 @@ void Executor::Finished(const TestResult& result, int attempt) {
   listener_->TestFinished(result, attempt);
 }
 
-void Executor::Start(const PlannedTest& test, int attempt) {
-  absl::StatusOr<std::string> dir = job_->MakeTestDir(test.dir);
+void Executor::Prepare(const PlannedTest& test) {
+  if (prepared_ == &test || test.preset != STATUS_UNSPECIFIED) return;
+  prepared_ = &test;
+  prepared_dir_ = job_->MakeTestDir(test.dir).status();
+  if (prepared_dir_.ok()) runner_->Prepare(test);
+}
+
+void Executor::Start(const PlannedTest& test,
+                     std::vector<const PlannedTest*>* started,
+                     std::vector<TestResult>* decided) {
+  absl::Status dir =
+      prepared_ == &test ? prepared_dir_ : job_->MakeTestDir(test.dir).status();
+  prepared_ = nullptr;
   if (!dir.ok()) {
     TestResult r = BaseResult(test);
     r.set_status(ERROR);
-    r.set_reason(std::string(dir.status().message()));
-    Finished(r, attempt);
+    r.set_reason(std::string(dir.message()));
+    decided->push_back(std::move(r));
     return;
   }
   if (test.preset != STATUS_UNSPECIFIED) {
-    Finished(DecidedResult(test, test.preset, test.preset_reason, absl::Now()),
-             attempt);
+    decided->push_back(
+        DecidedResult(test, test.preset, test.preset_reason, absl::Now()));
     return;
   }
   if (std::optional<TestResult> ended = runner_->Start(test)) {
-    Finished(*ended, attempt);
+    decided->push_back(*std::move(ended));
     return;
   }
-  if (test.in_guest()) ++running_guest_tests_;
-  listener_->TestStarted(test, attempt);
+  if (test.in_guest()) running_guest_tests_.insert(test.index);
+  started->push_back(&test);
 }
 
 bool Executor::RunPass(const std::vector<const PlannedTest*>& tests,
                        int attempt) {
   size_t next = 0;
   bool interrupting = false;
+  prepared_ = nullptr;
   absl::Time tick = listener_->Tick(absl::Now());
   for (;;) {
     if (runner_->interrupted() && !interrupting) {
       interrupting = true;
       runner_->Interrupt();
     }
+    std::vector<const PlannedTest*> started;
+    std::vector<TestResult> decided;
     while (!interrupting && next < tests.size() && MayStart(*tests[next])) {
-      Start(*tests[next++], attempt);
+      Start(*tests[next++], &started, &decided);
     }
+    // Judged while the tests just started run.
+    for (const TestResult& r : runner_->TakeEnded()) Finished(r, attempt);
+    for (const TestResult& r : decided) Finished(r, attempt);
+    for (const PlannedTest* t : started) listener_->TestStarted(*t, attempt);
+    if (!interrupting && next < tests.size()) Prepare(*tests[next]);
     if (runner_->running() == 0) {
       if (interrupting || next >= tests.size()) break;
       continue;  // only decided tests were left to start
     }
-    for (const TestResult& r : runner_->Wait(tick)) {
-      if (r.where() == "guest") --running_guest_tests_;
-      Finished(r, attempt);
-    }
+    for (int index : runner_->Wait(tick)) running_guest_tests_.erase(index);
     tick = listener_->Tick(absl::Now());
   }
   for (; next < tests.size(); ++next) {
@@ -91,6 +107,7 @@ bool Executor::RunPass(const std::vector<const PlannedTest*>& tests,
     r.set_reason("not started: the job was interrupted");
     Finished(r, attempt);
   }
+  prepared_ = nullptr;
   listener_->Tick(absl::Now());
   runner_->Done();
   return !interrupting;

@@ -12,15 +12,22 @@
 //   again, up to N tries in all; each earlier try's directory is kept as
 //   DIR.try-K. An interrupted pass is not retried.
 //
+// - Pipelined: when a test ends, the next starts before the ended one is
+//   judged, and the test after that is prepared (runner's Prepare) while
+//   they run. The listener still hears of a pass's tests in order: the
+//   ended tests, then the decided ones, then those that started.
+//
 // Every test's directory exists before it runs or is decided. Each
-// finished test goes to the listener at once, and a line to job.log.
+// finished test goes to the listener once judged, and a line to job.log.
 // Everything happens on the thread that calls Run(), the listener's calls
 // too. See docs/architecture.md for where this sits.
 #ifndef PROCTOR_RUNNER_ENGINE_EXECUTOR_H_
 #define PROCTOR_RUNNER_ENGINE_EXECUTOR_H_
 
+#include <set>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "runner/engine/executor_listener.h"
 #include "runner/engine/job_dir.h"
 #include "runner/engine/test_runner.h"
@@ -53,14 +60,24 @@ class Executor {
   bool RunPass(const std::vector<const PlannedTest*>& tests, int attempt);
   // The next test may start now.
   bool MayStart(const PlannedTest& test) const;
-  void Start(const PlannedTest& test, int attempt);
+  // Makes `test`'s directory and has the runner prepare it, ahead of its
+  // start.
+  void Prepare(const PlannedTest& test);
+  // Starts `test`: into `started` if it runs, into `decided` (its result)
+  // if it did not need to or could not.
+  void Start(const PlannedTest& test, std::vector<const PlannedTest*>* started,
+             std::vector<TestResult>* decided);
   void Finished(const TestResult& result, int attempt);
 
   ExecutorOptions options_;
   JobDir* job_;
   TestRunner* runner_;
   ExecutorListener* listener_;
-  int running_guest_tests_ = 0;
+  // The indexes of the guest tests running.
+  std::set<int> running_guest_tests_;
+  // The test Prepare() made ready, and whether its directory was made.
+  const PlannedTest* prepared_ = nullptr;
+  absl::Status prepared_dir_;
   // Whether each test (by index) did not pass on its last try.
   std::vector<bool> failed_;
 };

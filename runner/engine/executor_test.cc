@@ -24,7 +24,8 @@ namespace {
 using ::testing::ElementsAre;
 
 // The fake runner. Each started test runs for `waits` calls of Wait, then
-// ends with tries[k] for its k-th start (the last entry repeats).
+// ends with tries[k] for its k-th start (the last entry repeats), judged
+// when the executor takes it.
 class FakeRunner : public TestRunner {
  public:
   struct Script {
@@ -38,14 +39,21 @@ class FakeRunner : public TestRunner {
 
   // What happened.
   std::vector<std::string> started;
+  // "prepare NAME", "start NAME", "judge NAME", in order.
+  std::vector<std::string> events;
   int max_running = 0;
   int max_running_guest = 0;
   int interrupts = 0;
   int passes_done = 0;
 
+  void Prepare(const PlannedTest& test) override {
+    events.push_back("prepare " + test.name);
+  }
+
   std::optional<TestResult> Start(const PlannedTest& test) override {
     const Script& script = scripts[test.name];
     started.push_back(test.name);
+    events.push_back("start " + test.name);
     if (!script.cannot_start.empty()) {
       return DecidedResult(test, ERROR, script.cannot_start, absl::Now());
     }
@@ -59,19 +67,29 @@ class FakeRunner : public TestRunner {
     return std::nullopt;
   }
 
-  std::vector<TestResult> Wait(absl::Time) override {
-    std::vector<TestResult> finished;
+  std::vector<int> Wait(absl::Time) override {
+    std::vector<int> ended;
     for (auto it = running_.begin(); it != running_.end();) {
       if (interrupting_ || --it->waits_left <= 0) {
-        finished.push_back(DecidedResult(*it->test,
-                                         interrupting_ ? INTERRUPTED : it->ends,
-                                         "", absl::Now()));
+        if (interrupting_) it->ends = INTERRUPTED;
+        ended.push_back(it->test->index);
+        ended_.push_back(*it);
         it = running_.erase(it);
       } else {
         ++it;
       }
     }
-    return finished;
+    return ended;
+  }
+
+  std::vector<TestResult> TakeEnded() override {
+    std::vector<TestResult> results;
+    for (const Run& r : ended_) {
+      events.push_back("judge " + r.test->name);
+      results.push_back(DecidedResult(*r.test, r.ends, "", absl::Now()));
+    }
+    ended_.clear();
+    return results;
   }
 
   bool interrupted() const override {
@@ -97,6 +115,7 @@ class FakeRunner : public TestRunner {
                       [](const Run& r) { return r.test->in_guest(); }));
   }
   std::vector<Run> running_;
+  std::vector<Run> ended_;
   bool interrupting_ = false;
 };
 
@@ -109,12 +128,16 @@ class Listener : public ExecutorListener {
   };
   std::vector<Finish> finished;
   std::vector<std::string> started;
+  // "started NAME", "finished NAME", in order.
+  std::vector<std::string> events;
 
   void TestStarted(const PlannedTest& test, int attempt) override {
     started.push_back(absl::StrCat(test.name, "#", attempt));
+    events.push_back("started " + test.name);
   }
   void TestFinished(const TestResult& r, int attempt) override {
     finished.push_back({r.name(), r.status(), attempt});
+    events.push_back("finished " + r.name());
   }
   // The verdict of `name`'s last try, STATUS_UNSPECIFIED if none.
   Status Last(const std::string& name) const {
@@ -307,6 +330,41 @@ TEST_F(ExecutorTest, InterruptedPassIsNotRetried) {
   EXPECT_FALSE(Run(o));
   EXPECT_THAT(runner_.started, ElementsAre("a"));
   EXPECT_FALSE(Exists(tests_[0].dir + ".try-1"));
+}
+
+TEST_F(ExecutorTest, StartsTheNextTestBeforeJudgingTheOneThatEnded) {
+  Plan({"a", "b", "c"});
+  ASSERT_TRUE(Run({}));
+  EXPECT_THAT(runner_.events,
+              ElementsAre("start a", "prepare b", "start b", "judge a",
+                          "prepare c", "start c", "judge b", "judge c"));
+}
+
+TEST_F(ExecutorTest, ListenerHearsOfTestsInPlanOrderUnderOneJob) {
+  Plan({"a", "b", "c", "d"});
+  tests_[1].preset = SKIPPED;
+  ASSERT_TRUE(Run({}));
+  EXPECT_THAT(listener_.events,
+              ElementsAre("started a", "finished a", "finished b", "started c",
+                          "finished c", "started d", "finished d"));
+}
+
+TEST_F(ExecutorTest, PreparesOnlyTestsThatWillRun) {
+  Plan({"a", "b", "c"});
+  tests_[1].preset = SKIPPED;
+  ASSERT_TRUE(Run({}));
+  EXPECT_THAT(runner_.events,
+              ElementsAre("start a", "start c", "judge a", "judge c"));
+}
+
+TEST_F(ExecutorTest, PreparedTestIsNotStartedAfterAnInterrupt) {
+  Plan({"a", "b"});
+  runner_.scripts["a"].waits = 2;
+  runner_.interrupt_after_starts = 1;
+  EXPECT_FALSE(Run({}));
+  EXPECT_THAT(runner_.started, ElementsAre("a"));
+  EXPECT_EQ(listener_.Last("b"), INTERRUPTED);
+  EXPECT_EQ(runner_.passes_done, 1);
 }
 
 TEST_F(ExecutorTest, WithoutUntilPassAFailureRunsOnce) {

@@ -93,6 +93,7 @@ struct ProcessRunner::Running {
   TapSniffer stdout_judge;
 
   absl::Time start;
+  absl::Time end;  // when its process was reaped and its pipes drained
   absl::Time deadline = absl::InfiniteFuture();
   absl::Time kill_at = absl::InfiniteFuture();
   absl::Time drain_until = absl::InfiniteFuture();
@@ -144,17 +145,16 @@ bool ProcessRunner::PrepareGuestSpawn(const PlannedTest& test, Running* r,
   }
   guest->MarkUsed();
   std::string data = pool->GuestPath(options_.data_dir);
-  r->spawn.argv =
-      guest->ExecArgv(guest_path, test.args, test.run_in_copy_of, test.index,
-                      test.requires_,
-                      {{"DATA", data},
-                       {"AUTOTEST_DATA", data},
-                       {"OUTPUTDIR", Guest::GuestOutputDir(test.index)},
-                       {"XML_OUTPUT_FILE", Guest::GuestJunitFile(test.index)},
-                       {"PROCTOR_WHERE", "guest"},
-                       {"PROCTOR_TEST_NAME", test.name},
-                       {"PROCTOR_JOB_ID", options_.job_id}},
-                      GuestOutputsOf(test, *r));
+  r->spawn.argv = guest->ExecArgv(
+      guest_path, test.args, test.run_in_copy_of, test.index, test.requires_,
+      {{"DATA", data},
+       {"AUTOTEST_DATA", data},
+       {"OUTPUTDIR", Guest::GuestOutputDir(test.index)},
+       {"XML_OUTPUT_FILE", Guest::GuestJunitFile(test.index)},
+       {"PROCTOR_WHERE", "guest"},
+       {"PROCTOR_TEST_NAME", test.name},
+       {"PROCTOR_JOB_ID", options_.job_id}},
+      GuestOutputsOf(test, *r));
   r->spawn.env = options_.env;
   return true;
 }
@@ -169,10 +169,12 @@ absl::Status CopyEntries(const PlannedTest& test, const std::string& to) {
   std::error_code ec;
   fs::create_directories(to, ec);
   for (const std::string& e : test.run_in_copy_of) {
-    if (!ec) fs::copy(from / e, fs::path(to) / e, fs::copy_options::recursive, ec);
+    if (!ec)
+      fs::copy(from / e, fs::path(to) / e, fs::copy_options::recursive, ec);
     if (ec) {
-      return absl::UnavailableError(absl::StrCat(
-          "cannot copy ", (from / e).string(), " into TEMPDIR: ", ec.message()));
+      return absl::UnavailableError(
+          absl::StrCat("cannot copy ", (from / e).string(),
+                       " into TEMPDIR: ", ec.message()));
     }
   }
   return absl::OkStatus();
@@ -200,49 +202,38 @@ void ProcessRunner::PrepareHostSpawn(const PlannedTest& test, Running* r) {
   r->spawn.cwd = std::filesystem::path(test.path).parent_path().string();
   if (!test.run_in_copy_of.empty()) {
     r->spawn.cwd = r->tmpdir + "/run";
-    r->spawn.argv[0] = absl::StrCat(
-        r->spawn.cwd, "/", std::filesystem::path(test.path).filename().string());
+    r->spawn.argv[0] =
+        absl::StrCat(r->spawn.cwd, "/",
+                     std::filesystem::path(test.path).filename().string());
   }
 }
 
-bool ProcessRunner::PrepareSpawn(const PlannedTest& test, Running* r,
-                                 std::string* why) {
-  if (test.in_guest()) return PrepareGuestSpawn(test, r, why);
+absl::Status ProcessRunner::PrepareHostTest(const PlannedTest& test,
+                                            Running* r) {
   std::string tmpl =
       absl::StrCat(options_.tmp_root, "/proctor-", options_.job_id.substr(0, 7),
                    "-", test.index, "-XXXXXX");
   if (mkdtemp(&tmpl[0]) == nullptr) {
-    *why = absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root);
-    return false;
+    return absl::UnavailableError(
+        absl::StrCat("cannot create TEMPDIR under ", options_.tmp_root));
   }
   r->tmpdir = tmpl;
-  if (absl::Status copied = CopyEntries(test, r->tmpdir + "/run");
-      !copied.ok()) {
-    *why = std::string(copied.message());
-    return false;
-  }
+  absl::Status copied = CopyEntries(test, r->tmpdir + "/run");
+  if (!copied.ok()) return copied;
   PrepareHostSpawn(test, r);
-  return true;
+  return absl::OkStatus();
 }
 
-std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
-  absl::Time now = absl::Now();
+absl::StatusOr<std::unique_ptr<ProcessRunner::Running>> ProcessRunner::Ready(
+    const PlannedTest& test) {
   auto r = std::make_unique<Running>(test,
                                      absl::StrCat(job_->path(), "/", test.dir));
-  r->start = now;
-  if (options_.per_test_sysinfo != nullptr) {
-    CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/pre",
-                   options_.path_env);
-  }
   absl::StatusOr<OutputCapture> out =
       OutputCapture::Open(r->abs_dir + "/stdout", options_.max_output);
+  if (!out.ok()) return out.status();
   absl::StatusOr<OutputCapture> err =
       OutputCapture::Open(r->abs_dir + "/stderr", options_.max_output);
-  if (!out.ok() || !err.ok()) {
-    return DecidedResult(
-        test, ERROR,
-        !out.ok() ? out.status().message() : err.status().message(), now);
-  }
+  if (!err.ok()) return err.status();
   r->out.emplace(*std::move(out));
   r->err.emplace(*std::move(err));
   Running* raw = r.get();
@@ -254,9 +245,41 @@ std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
   r->err->set_consumer([raw, listener](absl::string_view c) {
     listener->TestOutput(raw->test, "stderr", c);
   });
+  if (!test.in_guest()) {
+    if (absl::Status s = PrepareHostTest(test, r.get()); !s.ok()) {
+      Discard(r.get());
+      return s;
+    }
+  }
+  return r;
+}
 
+void ProcessRunner::Discard(Running* r) {
+  if (!r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
+}
+
+void ProcessRunner::Prepare(const PlannedTest& test) {
+  if (ready_test_ != nullptr && ready_.ok()) Discard(ready_->get());
+  ready_test_ = &test;
+  ready_ = Ready(test);
+}
+
+std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
+  absl::StatusOr<std::unique_ptr<Running>> ready =
+      ready_test_ == &test ? std::move(ready_) : Ready(test);
+  ready_test_ = nullptr;
+  absl::Time now = absl::Now();
+  if (!ready.ok()) {
+    return DecidedResult(test, ERROR, ready.status().message(), now);
+  }
+  std::unique_ptr<Running> r = *std::move(ready);
+  r->start = now;
+  if (options_.per_test_sysinfo != nullptr) {
+    CollectSysinfo(*options_.per_test_sysinfo, r->abs_dir + "/sysinfo/pre",
+                   options_.path_env);
+  }
   std::string why;
-  if (!PrepareSpawn(test, r.get(), &why)) {
+  if (test.in_guest() && !PrepareGuestSpawn(test, r.get(), &why)) {
     return DecidedResult(test, ERROR, why, now);
   }
   r->spawn.stdout_fd = r->out->write_fd();
@@ -265,7 +288,7 @@ std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
   r->out->CloseWriteEnd();
   r->err->CloseWriteEnd();
   if (!proc.ok()) {
-    if (!r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
+    Discard(r.get());
     return DecidedResult(test, ERROR, proc.status().message(), now);
   }
   r->proc = *std::move(proc);
@@ -333,7 +356,7 @@ void ProcessRunner::EnforceDeadlines(absl::Time now) {
   }
 }
 
-std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
+std::vector<int> ProcessRunner::Wait(absl::Time until) {
   absl::Time now = absl::Now();
   absl::Time wake = until;
   std::vector<struct pollfd> fds = {{signals_->fd(), POLLIN, 0}};
@@ -354,16 +377,31 @@ std::vector<TestResult> ProcessRunner::Wait(absl::Time until) {
   if (fds[0].revents != 0) ReapChildren();
   EnforceDeadlines(absl::Now());
 
-  std::vector<TestResult> finished;
+  std::vector<int> ended;
+  absl::Time end = absl::Now();
   for (auto it = running_.begin(); it != running_.end();) {
     if ((*it)->exit.has_value() && (*it)->drained()) {
-      finished.push_back(Finish(it->get()));
+      (*it)->end = end;
+      ended.push_back((*it)->test.index);
+      if ((*it)->test.in_guest()) {
+        judged_.push_back(Finish(it->get()));
+      } else {
+        ended_.push_back(std::move(*it));
+      }
       it = running_.erase(it);
     } else {
       ++it;
     }
   }
-  return finished;
+  return ended;
+}
+
+std::vector<TestResult> ProcessRunner::TakeEnded() {
+  std::vector<TestResult> results = std::move(judged_);
+  judged_.clear();
+  for (std::unique_ptr<Running>& r : ended_) results.push_back(Finish(r.get()));
+  ended_.clear();
+  return results;
 }
 
 GuestOutputs ProcessRunner::GuestOutputsOf(const PlannedTest& test,
@@ -451,7 +489,6 @@ absl::StatusOr<JunitReport> ProcessRunner::ReadTestJunit(Running* r) {
 
 TestResult ProcessRunner::Finish(Running* r) {
   const PlannedTest& test = r->test;
-  absl::Time end = absl::Now();
   std::optional<tap::Document> doc = r->stdout_judge.Finish();
   if (test.in_guest()) FetchGuestFiles(r);
   absl::StatusOr<JunitReport> junit = ReadTestJunit(r);
@@ -466,7 +503,7 @@ TestResult ProcessRunner::Finish(Running* r) {
   if (test.in_guest()) GuestAftermath(r, &v.status, &v.reason);
 
   TestResult res = DecidedResult(test, v.status, v.reason, r->start);
-  res.set_duration_seconds(absl::ToDoubleSeconds(end - r->start));
+  res.set_duration_seconds(absl::ToDoubleSeconds(r->end - r->start));
   if (r->exit->exited) res.set_exit_code(r->exit->code);
   res.set_signal(r->exit->signal);
   for (auto [capture, stats] :
@@ -496,6 +533,8 @@ TestResult ProcessRunner::Finish(Running* r) {
 }
 
 void ProcessRunner::Done() {
+  if (ready_test_ != nullptr && ready_.ok()) Discard(ready_->get());
+  ready_test_ = nullptr;
   // The guests' QEMUs are not orphans, nor is one a guest's thread is
   // starting now.
   vmm::QemuStartsHeld held;

@@ -7,6 +7,10 @@
 // TestResult. A guest test whose helper lost the guest while QEMU died is
 // an ERROR with the console log attached.
 //
+// A host test that ended is judged in TakeEnded, after the next test
+// started; a guest test is judged in Wait, since judging it gives its guest
+// back for the next one.
+//
 // Single-threaded: every call from the executor's thread.
 #ifndef PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_
 #define PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_
@@ -55,8 +59,10 @@ class ProcessRunner : public TestRunner {
                 SignalWatcher* signals, ExecutorListener* listener);
   ~ProcessRunner() override;
 
+  void Prepare(const PlannedTest& test) override;
   std::optional<TestResult> Start(const PlannedTest& test) override;
-  std::vector<TestResult> Wait(absl::Time until) override;
+  std::vector<int> Wait(absl::Time until) override;
+  std::vector<TestResult> TakeEnded() override;
   bool interrupted() const override { return signals_->interrupted(); }
   void Interrupt() override;
   int running() const override { return static_cast<int>(running_.size()); }
@@ -66,9 +72,15 @@ class ProcessRunner : public TestRunner {
 
  private:
   struct Running;
-  // The argv, environment and directory `test` runs with; false (and the
-  // reason) when the guest cannot take it.
-  bool PrepareSpawn(const PlannedTest& test, Running* r, std::string* why);
+  // What Start(test) needs before the process starts: its output files,
+  // and a host test's TEMPDIR, argv and environment.
+  absl::StatusOr<std::unique_ptr<Running>> Ready(const PlannedTest& test);
+  // Removes what a test that never ran was given.
+  void Discard(Running* r);
+  // A host test's TEMPDIR, argv, environment and directory.
+  absl::Status PrepareHostTest(const PlannedTest& test, Running* r);
+  // A guest test's guest and its argv; false (and the reason) when the
+  // guest cannot take it.
   bool PrepareGuestSpawn(const PlannedTest& test, Running* r, std::string* why);
   void PrepareHostSpawn(const PlannedTest& test, Running* r);
   void ReapChildren();
@@ -94,7 +106,13 @@ class ProcessRunner : public TestRunner {
   SignalWatcher* signals_;
   ExecutorListener* listener_;
   bool interrupting_ = false;
+  // Made ready by Prepare() for the Start that follows.
+  const PlannedTest* ready_test_ = nullptr;
+  absl::StatusOr<std::unique_ptr<Running>> ready_;
   std::vector<std::unique_ptr<Running>> running_;
+  // Ended: host tests to judge, guest tests judged.
+  std::vector<std::unique_ptr<Running>> ended_;
+  std::vector<TestResult> judged_;
 };
 
 }  // namespace proctor
