@@ -383,7 +383,9 @@ std::vector<int> ProcessRunner::Wait(absl::Time until) {
     if ((*it)->exit.has_value() && (*it)->drained()) {
       (*it)->end = end;
       ended.push_back((*it)->test.index);
-      if ((*it)->test.in_guest()) {
+      // A guest test gives its guest back when judged; --sysinfo=per-test
+      // takes a test's "post" before the next test starts.
+      if ((*it)->test.in_guest() || options_.per_test_sysinfo != nullptr) {
         judged_.push_back(Finish(it->get()));
       } else {
         ended_.push_back(std::move(*it));

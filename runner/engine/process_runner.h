@@ -9,7 +9,8 @@
 //
 // A host test that ended is judged in TakeEnded, after the next test
 // started; a guest test is judged in Wait, since judging it gives its guest
-// back for the next one.
+// back for the next one, and so is every test under --sysinfo=per-test,
+// whose "post" must not see the next test.
 //
 // Single-threaded: every call from the executor's thread.
 #ifndef PROCTOR_RUNNER_ENGINE_PROCESS_RUNNER_H_
