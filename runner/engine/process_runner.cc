@@ -258,16 +258,23 @@ void ProcessRunner::Discard(Running* r) {
   if (!r->tmpdir.empty()) RemoveTempDir(r->tmpdir);
 }
 
-void ProcessRunner::Prepare(const PlannedTest& test) {
+void ProcessRunner::DropReady() {
   if (ready_test_ != nullptr && ready_.ok()) Discard(ready_->get());
+  ready_test_ = nullptr;
+}
+
+void ProcessRunner::Prepare(const PlannedTest& test) {
+  DropReady();
   ready_test_ = &test;
   ready_ = Ready(test);
 }
 
 std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
+  bool prepared = ready_test_ == &test;
   absl::StatusOr<std::unique_ptr<Running>> ready =
-      ready_test_ == &test ? std::move(ready_) : Ready(test);
-  ready_test_ = nullptr;
+      prepared ? std::move(ready_) : Ready(test);
+  if (prepared) ready_test_ = nullptr;
+  DropReady();
   absl::Time now = absl::Now();
   if (!ready.ok()) {
     return DecidedResult(test, ERROR, ready.status().message(), now);
@@ -535,8 +542,7 @@ TestResult ProcessRunner::Finish(Running* r) {
 }
 
 void ProcessRunner::Done() {
-  if (ready_test_ != nullptr && ready_.ok()) Discard(ready_->get());
-  ready_test_ = nullptr;
+  DropReady();
   // The guests' QEMUs are not orphans, nor is one a guest's thread is
   // starting now.
   vmm::QemuStartsHeld held;

@@ -78,6 +78,8 @@ class ProcessRunner : public TestRunner {
   absl::StatusOr<std::unique_ptr<Running>> Ready(const PlannedTest& test);
   // Removes what a test that never ran was given.
   void Discard(Running* r);
+  // Discards what Prepare() made ready and no Start took.
+  void DropReady();
   // A host test's TEMPDIR, argv, environment and directory.
   absl::Status PrepareHostTest(const PlannedTest& test, Running* r);
   // A guest test's guest and its argv; false (and the reason) when the

@@ -185,6 +185,13 @@ TEST_F(BadInputTest, SigintMarksRunningAndRemainingTestsInterrupted) {
   EXPECT_EQ(job.tests_size(), 3);
   EXPECT_EQ(job.summary().interrupted(), 2);
   EXPECT_EQ(job.exit_code(), 130);
+  // 3-never.sh was prepared while 2-long.sh ran: its TEMPDIR went too.
+  std::string tmp =
+      (std::filesystem::path(suite()).parent_path() / "tmp").string();
+  std::vector<std::string> left;
+  for (const auto& e : std::filesystem::directory_iterator(tmp))
+    left.push_back(e.path().filename().string());
+  EXPECT_THAT(left, ::testing::IsEmpty());
 }
 
 TEST_F(BadInputTest, UnwritableResultsDirectoryIsExitThreeWithOneLine) {
