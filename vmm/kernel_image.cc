@@ -187,6 +187,15 @@ absl::StatusOr<KernelFile> InspectKernel(absl::string_view bytes) {
       "vmlinux");
 }
 
+absl::Status CheckBootable(const KernelFile& file) {
+  if (file.kind == KernelFile::Kind::kElf && !file.pvh) {
+    return absl::InvalidArgumentError(
+        "an ELF vmlinux without the PVH entry (CONFIG_PVH), which QEMU "
+        "cannot boot: give arch/x86/boot/bzImage");
+  }
+  return absl::OkStatus();
+}
+
 absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
   absl::StatusOr<absl::string_view> payload = Payload(bzimage);
   if (!payload.ok()) return payload.status();
@@ -209,9 +218,9 @@ absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage) {
         "kernel payload did not decompress to an ELF file", after));
   }
   if (out.size() != size) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "kernel payload unpacked to ", out.size(), " bytes, not the ", size,
-        " it says", after));
+    return absl::InvalidArgumentError(
+        absl::StrCat("kernel payload unpacked to ", out.size(),
+                     " bytes, not the ", size, " it says", after));
   }
   return std::move(d.data);
 }

@@ -39,6 +39,10 @@ struct KernelFile {
 // What `bytes` (a whole file) is. An error names what it is instead.
 absl::StatusOr<KernelFile> InspectKernel(absl::string_view bytes);
 
+// Whether QEMU boots `file` as it is: a bzImage, or an ELF with the PVH
+// entry. An error says why not and what to give instead.
+absl::Status CheckBootable(const KernelFile& file);
+
 // The ELF kernel inside `bzimage`: its payload (as the boot header places
 // it), decompressed by libarchive (gzip, bzip2, lzma, xz, lzo, lz4, zstd).
 absl::StatusOr<std::string> ExtractVmlinux(absl::string_view bzimage);

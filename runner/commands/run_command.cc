@@ -33,11 +33,18 @@ namespace proctor {
 namespace {
 
 // What tests (and proctor's requirement checks) see of proctor's flags: the
-// guest image and QEMU, for the virt_run_* helpers; and PATH leads with
-// proctor's directory (for `proctor vm exec`) and the helpers'.
+// guest image, the kernel and its parameters, and QEMU, for the virt_run_*
+// helpers; and PATH leads with proctor's directory (for `proctor vm exec`)
+// and the helpers'. The job's guests may refine them (run_job.cc).
 void ExportToTests() {
   if (!absl::GetFlag(FLAGS_image).empty())
     setenv("PROCTOR_IMAGE", absl::GetFlag(FLAGS_image).c_str(), 1);
+  if (!absl::GetFlag(FLAGS_kernel).empty()) {
+    setenv("PROCTOR_KERNEL", AbsolutePath(absl::GetFlag(FLAGS_kernel)).c_str(),
+           1);
+  }
+  if (!absl::GetFlag(FLAGS_append).empty())
+    setenv("PROCTOR_KERNEL_APPEND", absl::GetFlag(FLAGS_append).c_str(), 1);
   if (!absl::GetFlag(FLAGS_qemu).empty())
     setenv("PROCTOR_QEMU", absl::GetFlag(FLAGS_qemu).c_str(), 1);
   std::string self = SelfPath();

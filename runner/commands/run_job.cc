@@ -27,15 +27,16 @@
 #include "runner/base/atomic_file.h"
 #include "runner/base/cli.h"
 #include "runner/base/duration.h"
+#include "runner/base/environment.h"
 #include "runner/base/read_file.h"
 #include "runner/base/signals.h"
 #include "runner/base/text.h"
 #include "runner/base/time_format.h"
 #include "runner/commands/commands.h"
-#include "runner/commands/run_job.h"
 #include "runner/commands/flags.h"
 #include "runner/commands/host_mount.h"
 #include "runner/commands/plan_flags.h"
+#include "runner/commands/run_job.h"
 #include "runner/engine/executor.h"
 #include "runner/engine/job_dir.h"
 #include "runner/engine/process_runner.h"
@@ -67,7 +68,6 @@ std::string AbsolutePath(const std::string& p) {
   return std::filesystem::absolute(p, ec).lexically_normal().string();
 }
 
-
 // Where the virt_run_* helpers are: beside proctor (an installed proctor,
 // the container) or, in Bazel's output tree and runfiles, in tools/virt.
 std::string HelperDir(const std::string& self) {
@@ -96,7 +96,6 @@ std::string SelfPath() {
   return self;
 }
 
-
 namespace {
 
 // The deepest directory that holds every one of `paths` (absolute and
@@ -121,7 +120,6 @@ std::string CommonDirectory(const std::vector<std::string>& paths) {
   }
   return common.string();
 }
-
 
 // Values of variables whose names suggest secrets stay out of the results.
 bool LooksSecret(absl::string_view name) {
@@ -190,7 +188,6 @@ class RunListener : public ExecutorListener {
   EventStream* events_;
 };
 
-
 // --data, else $DATA, else $AUTOTEST_DATA, else PATH/data for the first
 // PATH (a directory, or a file's directory); absolute.
 std::string DataDir(const std::vector<std::string>& paths) {
@@ -213,7 +210,6 @@ std::string TmpRoot() {
   if (tmp.empty()) tmp = "/tmp";
   return AbsolutePath(tmp);
 }
-
 
 // In the container (PROCTOR_RESULTS_MOUNT=required), results must go to a
 // directory mounted from outside, or they would stay in the container.
@@ -328,14 +324,14 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
   g.guests = GuestsFor(g, s->executor.jobs, dir);
   g.spares = SparesPerGuest(g.guests, g.fresh_guests);
   s->executor.guests = g.guests;
-  // Tests that use helpers get the image as a directory, whatever form it
-  // was given in.
-  std::replace_if(
-      r.env.begin(), r.env.end(),
-      [](const std::string& e) {
-        return absl::StartsWith(e, "PROCTOR_IMAGE=");
-      },
-      "PROCTOR_IMAGE=" + g.image_dir);
+  // Tests that use helpers boot what the job's guests boot: the image as a
+  // directory, whatever form it was given in; --kernel as it was unpacked
+  // (its ELF, when it has the PVH entry); --modules as their initramfs.
+  std::vector<std::pair<std::string, std::string>> boot = {
+      {"PROCTOR_IMAGE", g.image_dir}};
+  if (g.kernel) boot.push_back({"PROCTOR_KERNEL", g.kernel->boot_path});
+  if (!g.initramfs.empty()) boot.push_back({"PROCTOR_INITRAMFS", g.initramfs});
+  r.env = WithVariables(r.env, boot);
   std::string helper =
       std::filesystem::path(g.self).parent_path() / "proctor-guest-exec";
   if (access(helper.c_str(), X_OK) == 0) g.helper = helper;
@@ -412,7 +408,6 @@ Console::Options ConsoleOptions(int total) {
   o.total = total;
   return o;
 }
-
 
 }  // namespace
 
@@ -552,6 +547,5 @@ int RunJob(const std::string& command, const std::vector<std::string>& args,
     return Fail(kExitInfrastructure, std::string(copied.message()));
   return code;
 }
-
 
 }  // namespace proctor

@@ -62,8 +62,8 @@ std::string UnpackedPvhKernel(absl::string_view bytes,
       elf.ok() ? vmm::InspectKernel(*elf) : elf.status();
   std::string reason;
   if (!inner.ok()) {
-    reason = absl::StrCat("its payload did not unpack: ",
-                          inner.status().message());
+    reason =
+        absl::StrCat("its payload did not unpack: ", inner.status().message());
   } else if (!inner->pvh) {
     reason = "its kernel has no PVH entry (CONFIG_PVH)";
   }
@@ -146,18 +146,16 @@ absl::StatusOr<GuestKernel> ReadKernel(const std::string& path) {
         absl::StrCat("--kernel=", path, ": ", file.status().message()));
   }
   k.file = *file;
-  if (k.file.kind == vmm::KernelFile::Kind::kElf && !k.file.pvh) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "--kernel=", path,
-        ": an ELF vmlinux without the PVH entry (CONFIG_PVH), which QEMU "
-        "cannot boot: give arch/x86/boot/bzImage"));
+  if (absl::Status bootable = vmm::CheckBootable(k.file); !bootable.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--kernel=", path, ": ", bootable.message()));
   }
   k.config_path = FindConfig(k.path, k.file.release());
   if (!k.config_path.empty()) {
     absl::StatusOr<KernelConfig> config = ReadKernelConfig(k.config_path);
     if (!config.ok()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "--kernel=", path, ": ", config.status().message()));
+      return absl::InvalidArgumentError(
+          absl::StrCat("--kernel=", path, ": ", config.status().message()));
     }
     k.config = *std::move(config);
   }
@@ -191,8 +189,7 @@ absl::StatusOr<GuestKernel> InspectGuestKernel(const std::string& path,
   return k;
 }
 
-absl::StatusOr<GuestKernel> PrepareKernel(const std::string& path,
-                                          bool modules,
+absl::StatusOr<GuestKernel> PrepareKernel(const std::string& path, bool modules,
                                           const std::string& cache_dir) {
   return Unpacked(InspectGuestKernel(path, modules), cache_dir);
 }
@@ -206,15 +203,15 @@ std::string GuestKernel::Describe() const {
   bool elf = file.kind == vmm::KernelFile::Kind::kElf;
   return absl::StrCat(
       "kernel: ", path, "\n", "release: ", file.release(), "\n",
-      "version: ", file.version, "\n", "format: ",
-      elf ? "ELF vmlinux (PVH entry)" : "bzImage", "\n", "booted: ",
+      "version: ", file.version, "\n",
+      "format: ", elf ? "ELF vmlinux (PVH entry)" : "bzImage", "\n", "booted: ",
       boot_path != path ? absl::StrCat(boot_path, " (its ELF, unpacked)")
       : as_given_because.empty()
           ? "the file as given"
           : absl::StrCat("the file as given: ", as_given_because),
       "\n", "config: ",
-      config_path.empty() ? "none found beside the kernel" : config_path,
-      "\n", modules.empty() ? "" : absl::StrCat("modules: ", modules, "\n"));
+      config_path.empty() ? "none found beside the kernel" : config_path, "\n",
+      modules.empty() ? "" : absl::StrCat("modules: ", modules, "\n"));
 }
 
 }  // namespace proctor

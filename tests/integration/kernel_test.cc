@@ -88,8 +88,8 @@ TEST_F(KernelTest, GuestTestsRunOnTheGivenKernel) {
   // The guest's /dev has what udev would make: /dev/fd and its names.
   Script("devfd.sh",
          "#!/bin/sh\n[ -L /dev/stdout ] && echo to-stderr >/dev/stderr\n");
-  RunOutput r = RunGuest({"--kernel=" + TreeKernel(),
-                          "--append=proctor.test=hello quiet"});
+  RunOutput r = RunGuest(
+      {"--kernel=" + TreeKernel(), "--append=proctor.test=hello quiet"});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_EQ(ReadFile(LatestJobDir() + "/tests/002-devfd.sh/stderr"),
             "to-stderr\n");
@@ -136,8 +136,7 @@ TEST_F(KernelTest, ModulesForAnotherKernelVersionNameBoth) {
   std::string other = results() + "-other";
   fs::create_directories(other + "/lib/modules/6.1.0-56-amd64");
   std::ofstream(other + "/lib/modules/6.1.0-56-amd64/modules.dep") << "";
-  RunOutput r = RunGuest(
-      {"--kernel=" + ModularKernel(), "--modules=" + other});
+  RunOutput r = RunGuest({"--kernel=" + ModularKernel(), "--modules=" + other});
   EXPECT_EQ(r.exit_code, 2);
   EXPECT_THAT(r.err, HasSubstr(absl::StrCat(
                          "modules for 6.1.0-56-amd64, not for the kernel's ",
@@ -185,8 +184,8 @@ TEST_F(KernelTest, KselftestCollectionsRunOnTheHostToo) {
   std::string install = suite() + "/kselftest";
   fs::copy(absl::StrCat(getenv("TEST_SRCDIR"), "/test_kselftest/kselftest"),
            install, fs::copy_options::recursive);
-  RunOutput r = Run({"run", "--results-dir=" + results(), "--sysinfo=off",
-                     suite()});
+  RunOutput r =
+      Run({"run", "--results-dir=" + results(), "--sysinfo=off", suite()});
   EXPECT_THAT(r.out, HasSubstr("kselftest/sigaltstack -- PASS"));
   EXPECT_THAT(r.out, HasSubstr("kselftest/size -- PASS"));
   // It ran in a copy in its TEMPDIR, which is gone with the test.
@@ -202,8 +201,8 @@ TEST_F(KernelTest, ResultsDiffNamesTheOtherGuestKernel) {
   EXPECT_THAT(ReadFile(before + "/vm/kernel"),
               HasSubstr("kernel: " + ImageDir() + "/vmlinux\n"));
   ASSERT_EQ(RunGuest({"--kernel=" + TreeKernel()}).exit_code, 0);
-  RunOutput diff = Run({"results", "diff", "--results-dir=" + results(),
-                        before, LatestJobDir()});
+  RunOutput diff = Run({"results", "diff", "--results-dir=" + results(), before,
+                        LatestJobDir()});
   EXPECT_THAT(diff.out, HasSubstr("guest kernel"));
   EXPECT_THAT(diff.out, HasSubstr("6.1.192 (proctor@proctor)"));
 }
@@ -212,7 +211,8 @@ TEST_F(KernelTest, ConfigRequirementsAreCheckedAgainstTheTreesConfig) {
   Script("kunit.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_KUNIT=y\n");
   Script("no-kunit.sh",
          "#!/bin/sh\n# proctor: requires=config:!CONFIG_KUNIT\n");
-  Script("modules.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_MODULES\n");
+  Script("modules.sh",
+         "#!/bin/sh\n# proctor: requires=config:CONFIG_MODULES\n");
   RunOutput r = RunGuest({"--kernel=" + TreeKernel()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   JobResult job = LatestJob();
@@ -235,7 +235,8 @@ TEST_F(KernelTest, ConfigRequirementsAreCheckedAgainstTheTreesConfig) {
 
 TEST_F(KernelTest, WithoutConfigBesideItTheGuestChecksProcConfigGz) {
   Script("kunit.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_KUNIT=y\n");
-  Script("modules.sh", "#!/bin/sh\n# proctor: requires=config:CONFIG_MODULES\n");
+  Script("modules.sh",
+         "#!/bin/sh\n# proctor: requires=config:CONFIG_MODULES\n");
   RunOutput r = RunGuest({"--kernel=" + LoneKernel()});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   JobResult job = LatestJob();
@@ -246,6 +247,61 @@ TEST_F(KernelTest, WithoutConfigBesideItTheGuestChecksProcConfigGz) {
             "guest kernel (/proc/config.gz)");
   EXPECT_THAT(ReadFile(LatestJobDir() + "/vm/kernel"),
               HasSubstr("config: none found beside the kernel"));
+}
+
+// A host test's virt_run_* helper boots what the job's guests boot: the
+// console and QEMU command line it leaves in the test's outputs/ say so.
+constexpr char kHelperScript[] =
+    "#!/bin/sh\n"
+    "virt_run_timedrift --duration=1s --log-dir=\"$OUTPUTDIR/helper\"\n";
+
+TEST_F(KernelTest, HelpersInTestsBootTheGivenKernelWithItsParameters) {
+  Script("helper.sh", kHelperScript);
+  std::vector<std::string> args = {"run",
+                                   "--results-dir=" + results(),
+                                   "--sysinfo=off",
+                                   "--image=" + ImageDir(),
+                                   "--kernel=" + TreeKernel(),
+                                   "--append=proctor.helper=yes",
+                                   suite()};
+  RunOutput r = Run(args, {"XDG_CACHE_HOME=" + cache_});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string guest =
+      LatestJobDir() + "/tests/001-helper.sh/outputs/helper/guest/";
+  // No guest in the job: the bzImage as given, booted by QEMU itself.
+  std::string cmdline = ReadFile(guest + "qemu.cmdline");
+  EXPECT_THAT(cmdline, HasSubstr(TreeKernel() + " "));
+  EXPECT_THAT(cmdline, HasSubstr("proctor.helper=yes"));
+  EXPECT_THAT(ReadFile(guest + "console.log"),
+              HasSubstr("proctor: guest ready"));
+}
+
+TEST_F(KernelTest, HelpersBootTheUnpackedKernelTheGuestsBoot) {
+  Script("helper.sh", kHelperScript);
+  Script("guest.sh", "#!/bin/sh\n# proctor: where=guest\n");
+  std::vector<std::string> args = {"run",
+                                   "--results-dir=" + results(),
+                                   "--sysinfo=off",
+                                   "--image=" + ImageDir(),
+                                   "--kernel=" + TreeKernel(),
+                                   suite()};
+  RunOutput r = Run(args, {"XDG_CACHE_HOME=" + cache_});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  std::string guest =
+      LatestJobDir() + "/tests/002-helper.sh/outputs/helper/guest/";
+  EXPECT_THAT(ReadFile(guest + "qemu.cmdline"),
+              HasSubstr(cache_ + "/proctor/kernels/"));
+  EXPECT_THAT(ReadFile(guest + "console.log"),
+              HasSubstr("proctor: guest ready"));
+}
+
+TEST_F(KernelTest, HelperGivenAFileThatIsNotAKernelIsAUsageError) {
+  std::string notes = Script("notes.txt", "not a kernel\n", 0644);
+  RunOutput r =
+      RunBinary(Runfile("tools/virt/virt_run_timedrift"), {"--kernel=" + notes},
+                {"PROCTOR_IMAGE=" + ImageDir()});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.out + r.err, HasSubstr("--kernel=" + notes + ": not a kernel"));
 }
 
 TEST_F(KernelTest, ImageKernelIsJudgedByTheConfigTheImageShips) {
@@ -405,8 +461,8 @@ TEST_F(KunitTest, FilterRunsTheSuitesItNames) {
 }
 
 TEST_F(KunitTest, FailingCaseFailsTheTestNamingTheSuite) {
-  RunOutput r = Kunit(
-      {"--kernel=" + TreeKernel(), "--append=proctor_kunit_test.fail=1"});
+  RunOutput r =
+      Kunit({"--kernel=" + TreeKernel(), "--append=proctor_kunit_test.fail=1"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   std::optional<TestResult> t = Find(LatestJob(), "kunit");
   ASSERT_TRUE(t.has_value());
@@ -435,9 +491,9 @@ TEST_F(KunitTest, KernelCrashIsAnErrorNamingTheSuite) {
 }
 
 TEST_F(KunitTest, KernelHangIsAnErrorNamingTheSuite) {
-  RunOutput r = Kunit({"--kernel=" + TreeKernel(),
-                       "--append=proctor_kunit_test.hang=1",
-                       "--hang-after=5s"});
+  RunOutput r =
+      Kunit({"--kernel=" + TreeKernel(), "--append=proctor_kunit_test.hang=1",
+             "--hang-after=5s"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   std::optional<TestResult> t = Find(LatestJob(), "kunit");
   ASSERT_TRUE(t.has_value());

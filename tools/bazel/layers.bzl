@@ -56,7 +56,7 @@ LAYERS = {
     # Images, the container and the virt helpers: the base and vmm only.
     "//images": [_BASE, "//vmm:kernel_image"],
     "//container": [_BASE, "//images"],
-    "//tools/virt": [_BASE, "//vmm", "//vmm:kvm"],
+    "//tools/virt": [_BASE, "//vmm", "//vmm:kernel_image", "//vmm:kvm"],
     # Tests across components drive the binaries; they link only the base,
     # the schema, the TAP parser and vmm.
     "//tests/integration": [_BASE, _PROTO, "//tap", "//vmm"],

@@ -15,11 +15,14 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "runner/base/cli.h"
+#include "runner/base/mapped_file.h"
 #include "runner/base/sorted_json.h"
 #include "vmm/accel_probe.h"
 #include "vmm/image.h"
+#include "vmm/kernel_image.h"
 #include "vmm/qemu_process.h"
 #include "vmm/qmp_client.h"
 #include "vmm/saved_guest.h"
@@ -27,6 +30,16 @@
 ABSL_FLAG(std::string, image, "",
           "the guest image directory: vmlinux, initramfs, SHA256SUMS "
           "(default: $PROCTOR_IMAGE)");
+ABSL_FLAG(std::string, kernel, "",
+          "a kernel to boot instead of the image's: a bzImage, or an ELF "
+          "vmlinux with the PVH entry (default: $PROCTOR_KERNEL, which "
+          "`proctor run --kernel` sets)");
+ABSL_FLAG(std::string, initramfs, "",
+          "an initramfs to boot instead of the image's (default: "
+          "$PROCTOR_INITRAMFS, which `proctor run --modules` sets)");
+ABSL_FLAG(std::string, append, "",
+          "kernel parameters to add (default: $PROCTOR_KERNEL_APPEND, which "
+          "`proctor run --append` sets)");
 ABSL_FLAG(std::string, qemu, "",
           "the QEMU system emulator, a path or a name in PATH (default: "
           "$PROCTOR_QEMU, else qemu-system-x86_64)");
@@ -54,8 +67,8 @@ namespace {
 constexpr char kInfrastructure[] = "proctor.infrastructure";
 
 const std::vector<std::string> kCommonFlags = {
-    "image",        "qemu", "qemu_img", "accel",      "memory",
-    "boot_timeout", "json", "log_dir",  "saved_guest"};
+    "image", "kernel",       "initramfs", "append", "qemu",    "qemu_img",
+    "accel", "boot_timeout", "memory",    "json",   "log_dir", "saved_guest"};
 
 std::string Env(const char* name) {
   const char* v = getenv(name);
@@ -78,6 +91,23 @@ void KillQemusOnSignals(const char* name) {
     (void)!write(2, line.data(), line.size());
     _exit(128 + sig);
   }).detach();
+}
+
+// The kernel to boot: --kernel (checked: a kernel QEMU boots as it is),
+// else the image's. InvalidArgument for a file that is not one.
+absl::StatusOr<std::string> KernelToBoot(const std::string& image) {
+  std::string kernel = FlagOrEnv(absl::GetFlag(FLAGS_kernel), "PROCTOR_KERNEL");
+  if (kernel.empty()) return image + "/vmlinux";
+  absl::StatusOr<MappedFile> bytes = MappedFile::Open(kernel);
+  absl::StatusOr<vmm::KernelFile> file =
+      bytes.ok() ? vmm::InspectKernel(bytes->bytes())
+                 : absl::StatusOr<vmm::KernelFile>(bytes.status());
+  absl::Status bootable = file.ok() ? vmm::CheckBootable(*file) : file.status();
+  if (!bootable.ok()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--kernel=", kernel, ": ", bootable.message()));
+  }
+  return kernel;
 }
 
 }  // namespace
@@ -147,9 +177,16 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
   // The image is checked against its SHA256SUMS, as proctor checks it.
   absl::Status verified = vmm::VerifyImage(image);
   if (!verified.ok()) return Infrastructure(verified);
+  absl::StatusOr<std::string> kernel = KernelToBoot(image);
+  if (!kernel.ok()) return kernel.status();
   vmm::VmOptions o;
-  o.qemu.kernel = image + "/vmlinux";
-  o.qemu.initramfs = image + "/initramfs";
+  o.qemu.kernel = *kernel;
+  o.qemu.initramfs =
+      FlagOrEnv(absl::GetFlag(FLAGS_initramfs), "PROCTOR_INITRAMFS");
+  if (o.qemu.initramfs.empty()) o.qemu.initramfs = image + "/initramfs";
+  o.qemu.kernel_args = absl::StrSplit(
+      FlagOrEnv(absl::GetFlag(FLAGS_append), "PROCTOR_KERNEL_APPEND"), ' ',
+      absl::SkipEmpty());
   std::string qemu = FlagOrEnv(absl::GetFlag(FLAGS_qemu), "PROCTOR_QEMU");
   if (!qemu.empty()) o.qemu.qemu = qemu;
   o.qemu.memory_mb = absl::GetFlag(FLAGS_memory);
