@@ -180,22 +180,29 @@ absl::StatusOr<std::unique_ptr<vmm::Vm>> Helper::Boot(const std::string& name,
   absl::StatusOr<std::string> kernel = KernelToBoot(image);
   if (!kernel.ok()) return kernel.status();
   vmm::VmOptions o;
-  o.qemu.kernel = *kernel;
-  o.qemu.initramfs =
-      FlagOrEnv(absl::GetFlag(FLAGS_initramfs), "PROCTOR_INITRAMFS");
-  if (o.qemu.initramfs.empty()) o.qemu.initramfs = image + "/initramfs";
-  o.qemu.kernel_args = absl::StrSplit(
-      FlagOrEnv(absl::GetFlag(FLAGS_append), "PROCTOR_KERNEL_APPEND"), ' ',
-      absl::SkipEmpty());
+  o.qemu.kernel = image + "/vmlinux";
+  o.qemu.initramfs = image + "/initramfs";
   std::string qemu = FlagOrEnv(absl::GetFlag(FLAGS_qemu), "PROCTOR_QEMU");
   if (!qemu.empty()) o.qemu.qemu = qemu;
   o.qemu.memory_mb = absl::GetFlag(FLAGS_memory);
   o.qemu.run_dir = absl::StrCat(log_dir_, "/", name);
   o.boot_timeout = absl::GetFlag(FLAGS_boot_timeout);
   o.hotplug_ports = hotplug_ports;
+  // The KVM probe boots the image's own kernel, which powers off as the
+  // probe waits for (as proctor's does: a kernel of the user's own may
+  // lack ACPI).
   std::string why;
   o.qemu.accel = vmm::ChooseAccel(absl::GetFlag(FLAGS_accel), o.qemu, &why);
   Set("accel", vmm::StringValue(o.qemu.accel));
+  o.qemu.kernel = *kernel;
+  if (std::string initramfs =
+          FlagOrEnv(absl::GetFlag(FLAGS_initramfs), "PROCTOR_INITRAMFS");
+      !initramfs.empty()) {
+    o.qemu.initramfs = initramfs;
+  }
+  o.qemu.kernel_args = absl::StrSplit(
+      FlagOrEnv(absl::GetFlag(FLAGS_append), "PROCTOR_KERNEL_APPEND"), ' ',
+      absl::SkipEmpty());
   std::string saved = absl::GetFlag(FLAGS_saved_guest);
   if (!saved.empty()) {
     std::string how;
