@@ -100,6 +100,21 @@ bool MoveTo(int fd, int target) {
   return dup2(fd, target) == target;
 }
 
+// The child's descriptors and directory, between fork (or clone) and
+// exec: stdin from /dev/null, stdout and stderr as `options` says, the cwd.
+// Only async-signal-safe calls; false (errno set) on a failure.
+bool SetUpChild(const SpawnOptions& options) {
+  // Close-on-exec: only their copies on 0, 1 and 2 reach the program.
+  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
+  int null_out = options.stdout_fd < 0 || options.stderr_fd < 0
+                     ? open("/dev/null", O_WRONLY | O_CLOEXEC)
+                     : -1;
+  return null_in >= 0 && MoveTo(null_in, 0) &&
+         MoveTo(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) &&
+         MoveTo(options.stderr_fd >= 0 ? options.stderr_fd : null_out, 2) &&
+         (options.cwd.empty() || chdir(options.cwd.c_str()) == 0);
+}
+
 // Unblocks every signal after resetting kResetSignals, then executes.
 void ExecWithDefaultSignals(char* const* argv, char* const* envp) {
   for (int sig : kResetSignals) signal(sig, SIG_DFL);
@@ -122,17 +137,7 @@ void ExecWithDefaultSignals(char* const* argv, char* const* envp) {
   setpgid(0, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail();
   if (getppid() != parent) _exit(127);  // the owner is already gone
-  // Close-on-exec: only their copies on 0, 1 and 2 reach the program.
-  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int null_out = open("/dev/null", O_WRONLY | O_CLOEXEC);
-  if (null_in < 0 || null_out < 0) fail();
-  if (dup2(null_in, 0) < 0 ||
-      dup2(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) < 0 ||
-      dup2(options.stderr_fd >= 0 ? options.stderr_fd : null_out, 2) < 0) {
-    fail();
-  }
-  if (!options.cwd.empty() && chdir(options.cwd.c_str()) != 0) fail();
-  ExecWithDefaultSignals(argv, envp);
+  if (SetUpChild(options)) ExecWithDefaultSignals(argv, envp);
   fail();
 }
 
@@ -150,16 +155,8 @@ struct SharedSpawn {
 // async-signal-safe calls, nothing written but `error`.
 int ExecSharingMemory(void* arg) {
   auto* shared = static_cast<SharedSpawn*>(arg);
-  const SpawnOptions& options = *shared->options;
   setpgid(0, 0);
-  int null_in = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  int null_out = options.stdout_fd < 0 || options.stderr_fd < 0
-                     ? open("/dev/null", O_WRONLY | O_CLOEXEC)
-                     : -1;
-  if (null_in >= 0 && MoveTo(null_in, 0) &&
-      MoveTo(options.stdout_fd >= 0 ? options.stdout_fd : null_out, 1) &&
-      MoveTo(options.stderr_fd >= 0 ? options.stderr_fd : null_out, 2) &&
-      (options.cwd.empty() || chdir(options.cwd.c_str()) == 0)) {
+  if (SetUpChild(*shared->options)) {
     ExecWithDefaultSignals(shared->argv, shared->envp);
   }
   shared->error = errno;
