@@ -1,40 +1,21 @@
 #include "vmm/kernel_image.h"
 
 #include <archive.h>
-#include <archive_entry.h>
 
 #include <cstdint>
 #include <fstream>
 #include <sstream>
-#include <vector>
 
 #include "gtest/gtest.h"
+#include "runner/base/test_compress.h"
 
 namespace proctor::vmm {
 namespace {
 
-// `payload` compressed by libarchive's raw format with `filter` (one of
-// ARCHIVE_FILTER_*).
-std::string Compressed(const std::string& payload, int filter) {
-  std::vector<char> buf(8 << 20);
-  size_t used = 0;
-  archive* a = archive_write_new();
-  archive_write_set_format_raw(a);
-  archive_write_add_filter(a, filter);
-  archive_write_open_memory(a, buf.data(), buf.size(), &used);
-  archive_entry* e = archive_entry_new();
-  archive_entry_set_filetype(e, AE_IFREG);
-  archive_write_header(a, e);
-  archive_write_data(a, payload.data(), payload.size());
-  archive_write_close(a);
-  archive_entry_free(e);
-  archive_write_free(a);
-  return std::string(buf.data(), used);
-}
-
 void Put(std::string* s, size_t at, uint64_t v, int bytes) {
   if (s->size() < at + bytes) s->resize(at + bytes, '\0');
-  for (int i = 0; i < bytes; ++i) (*s)[at + i] = static_cast<char>(v >> (8 * i));
+  for (int i = 0; i < bytes; ++i)
+    (*s)[at + i] = static_cast<char>(v >> (8 * i));
 }
 
 // A bzImage as the boot protocol lays it out: one setup sector after the
@@ -58,7 +39,9 @@ std::string BzImage(const std::string& payload, int xloadflags = 1) {
 // PT_NOTE program header over `notes`, then `body`.
 std::string Elf(uint16_t machine, const std::string& notes,
                 const std::string& body) {
-  std::string elf = "\x7f" "ELF";
+  std::string elf =
+      "\x7f"
+      "ELF";
   elf += '\x02';  // 64-bit
   elf += '\x01';  // little-endian
   elf.resize(0x40, '\0');
@@ -91,7 +74,8 @@ const std::string kBanner = "Linux version 6.1.192 (proctor@proctor) #1\n";
 // kernel's size (gzip's own trailer holds it already).
 std::string KernelPayload(const std::string& elf, int filter) {
   std::string payload = Compressed(elf, filter);
-  if (filter != ARCHIVE_FILTER_GZIP) Put(&payload, payload.size(), elf.size(), 4);
+  if (filter != ARCHIVE_FILTER_GZIP)
+    Put(&payload, payload.size(), elf.size(), 4);
   return payload;
 }
 
@@ -144,8 +128,8 @@ TEST(ExtractVmlinuxTest, FileWithoutBootHeaderIsAnError) {
 }
 
 TEST(ExtractVmlinuxTest, PayloadThatIsNotElfIsAnError) {
-  absl::StatusOr<std::string> out = ExtractVmlinux(
-      BzImage(KernelPayload("plain text", ARCHIVE_FILTER_XZ)));
+  absl::StatusOr<std::string> out =
+      ExtractVmlinux(BzImage(KernelPayload("plain text", ARCHIVE_FILTER_XZ)));
   ASSERT_FALSE(out.ok());
   EXPECT_NE(out.status().message().find("did not decompress to an ELF"),
             std::string::npos);
