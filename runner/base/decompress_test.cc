@@ -2,7 +2,6 @@
 
 #include <archive.h>
 
-
 #include "gtest/gtest.h"
 #include "runner/base/test_compress.h"
 
