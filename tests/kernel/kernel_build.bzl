@@ -54,15 +54,20 @@ def _cached_build(rctx, what, material, outputs, command, progress):
     rctx.file("key", key + "\n")
     rctx.file("WORKSPACE", "workspace(name = \"%s\")\n" % rctx.name)
 
+def _build_material(rctx, deb, script):
+    """What every build from the source package depends on, for its cache
+    key: the package's digest, the compiler, the build script."""
+    deb_sum = rctx.execute(["sha256sum", str(deb)]).stdout.split(" ")[0]
+    gcc = rctx.execute(["gcc", "--version"]).stdout.split("\n")[0]
+    return [deb_sum, gcc, rctx.read(script)]
+
 def _test_kernel_impl(rctx):
     deb = rctx.path(rctx.attr.source)
     script = rctx.path(rctx.attr._script)
     suite = rctx.path(rctx.attr.kunit_suite)
     modular = rctx.path(rctx.attr.modular)
     fragments = [rctx.path(f) for f in rctx.attr.configs]
-    deb_sum = rctx.execute(["sha256sum", str(deb)]).stdout.split(" ")[0]
-    gcc = rctx.execute(["gcc", "--version"]).stdout.split("\n")[0]
-    material = [deb_sum, gcc, rctx.read(script), rctx.read(suite), rctx.read(modular)]
+    material = _build_material(rctx, deb, script) + [rctx.read(suite), rctx.read(modular)]
     material += [rctx.read(f) for f in fragments]
     _cached_build(
         rctx,
@@ -109,9 +114,7 @@ test_kernel = repository_rule(
 def _test_kselftest_impl(rctx):
     deb = rctx.path(rctx.attr.source)
     script = rctx.path(rctx.attr._script)
-    deb_sum = rctx.execute(["sha256sum", str(deb)]).stdout.split(" ")[0]
-    gcc = rctx.execute(["gcc", "--version"]).stdout.split("\n")[0]
-    material = [deb_sum, gcc, rctx.read(script)] + rctx.attr.targets
+    material = _build_material(rctx, deb, script) + rctx.attr.targets
     _cached_build(
         rctx,
         "test_kselftest",
