@@ -75,7 +75,6 @@ bool Executor::RunPass(const std::vector<const PlannedTest*>& tests,
                        int attempt) {
   size_t next = 0;
   bool interrupting = false;
-  prepared_ = nullptr;
   absl::Time tick = listener_->Tick(absl::Now());
   for (;;) {
     if (runner_->interrupted() && !interrupting) {
@@ -107,6 +106,7 @@ bool Executor::RunPass(const std::vector<const PlannedTest*>& tests,
     r.set_reason("not started: the job was interrupted");
     Finished(r, attempt);
   }
+  // What a pass prepared and did not start, the runner's Done() discards.
   prepared_ = nullptr;
   listener_->Tick(absl::Now());
   runner_->Done();
