@@ -31,12 +31,19 @@ absl::StatusOr<SignalWatcher> SignalWatcher::Install() {
 
 std::vector<int> SignalWatcher::Read() {
   std::vector<int> out;
-  struct signalfd_siginfo info;
-  while (read(fd_.get(), &info, sizeof(info)) == sizeof(info)) {
-    int sig = static_cast<int>(info.ssi_signo);
-    if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) interrupted_ = true;
-    out.push_back(sig);
-  }
+  // Standard signals do not queue: at most one of each watched one is
+  // pending, so a read with room for more than that drains them all, and a
+  // short read says there is no more (one read a test, not two).
+  struct signalfd_siginfo info[8];
+  ssize_t n;
+  do {
+    n = read(fd_.get(), info, sizeof(info));
+    for (ssize_t i = 0; i < n / static_cast<ssize_t>(sizeof(info[0])); ++i) {
+      int sig = static_cast<int>(info[i].ssi_signo);
+      if (sig == SIGINT || sig == SIGTERM || sig == SIGHUP) interrupted_ = true;
+      out.push_back(sig);
+    }
+  } while (n == static_cast<ssize_t>(sizeof(info)));
   return out;
 }
 

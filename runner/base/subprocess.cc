@@ -115,9 +115,15 @@ bool SetUpChild(const SpawnOptions& options) {
          (options.cwd.empty() || chdir(options.cwd.c_str()) == 0);
 }
 
-// Unblocks every signal after resetting kResetSignals, then executes.
-void ExecWithDefaultSignals(char* const* argv, char* const* envp) {
-  for (int sig : kResetSignals) signal(sig, SIG_DFL);
+// Unblocks every signal after resetting `options`' reset_signals (all of
+// kResetSignals if unset), then executes.
+void ExecWithDefaultSignals(const SpawnOptions& options, char* const* argv,
+                            char* const* envp) {
+  if (options.reset_signals.has_value()) {
+    for (int sig : *options.reset_signals) signal(sig, SIG_DFL);
+  } else {
+    for (int sig : kResetSignals) signal(sig, SIG_DFL);
+  }
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);
@@ -137,7 +143,7 @@ void ExecWithDefaultSignals(char* const* argv, char* const* envp) {
   setpgid(0, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0) fail();
   if (getppid() != parent) _exit(127);  // the owner is already gone
-  if (SetUpChild(options)) ExecWithDefaultSignals(argv, envp);
+  if (SetUpChild(options)) ExecWithDefaultSignals(options, argv, envp);
   fail();
 }
 
@@ -157,7 +163,7 @@ int ExecSharingMemory(void* arg) {
   auto* shared = static_cast<SharedSpawn*>(arg);
   setpgid(0, 0);
   if (SetUpChild(*shared->options)) {
-    ExecWithDefaultSignals(shared->argv, shared->envp);
+    ExecWithDefaultSignals(*shared->options, shared->argv, shared->envp);
   }
   shared->error = errno;
   _exit(127);
@@ -232,6 +238,17 @@ absl::StatusOr<pid_t> SpawnDyingWithParent(const SpawnOptions& options,
 
 }  // namespace
 
+std::vector<int> SignalsToReset() {
+  std::vector<int> reset;
+  for (int sig : kResetSignals) {
+    struct sigaction now;
+    if (sigaction(sig, nullptr, &now) != 0 || now.sa_handler != SIG_DFL) {
+      reset.push_back(sig);
+    }
+  }
+  return reset;
+}
+
 absl::StatusOr<Subprocess> Subprocess::Spawn(const SpawnOptions& options) {
   if (options.argv.empty()) return absl::InvalidArgumentError("empty argv");
   if (options.die_with_parent) {
@@ -260,20 +277,22 @@ Subprocess::~Subprocess() { Cleanup(); }
 
 Subprocess::Subprocess(Subprocess&& other) noexcept
     : pid_(std::exchange(other.pid_, -1)),
-      reaped_(std::exchange(other.reaped_, false)) {}
+      reaped_(std::exchange(other.reaped_, false)),
+      group_ended_(std::exchange(other.group_ended_, false)) {}
 
 Subprocess& Subprocess::operator=(Subprocess&& other) noexcept {
   if (this != &other) {
     Cleanup();
     pid_ = std::exchange(other.pid_, -1);
     reaped_ = std::exchange(other.reaped_, false);
+    group_ended_ = std::exchange(other.group_ended_, false);
   }
   return *this;
 }
 
 void Subprocess::Cleanup() {
   if (pid_ <= 0) return;
-  SignalGroup(SIGKILL);
+  if (!group_ended_) SignalGroup(SIGKILL);
   if (!reaped_) {
     int status;
     while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
@@ -282,8 +301,12 @@ void Subprocess::Cleanup() {
   pid_ = -1;
 }
 
-void Subprocess::SignalGroup(int sig) const {
-  if (pid_ > 0) kill(-pid_, sig);
+void Subprocess::SignalGroup(int sig) {
+  if (pid_ <= 0) return;
+  kill(-pid_, sig);
+  // Once the leader is reaped, the group lives only in its members; after
+  // SIGKILL it has none, and no process can join a group that is gone.
+  if (sig == SIGKILL && reaped_) group_ended_ = true;
 }
 
 ExitInfo Subprocess::Wait() {

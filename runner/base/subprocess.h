@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -35,7 +36,18 @@ struct SpawnOptions {
   // SIGKILL (PR_SET_PDEATHSIG): for a child that must not outlive its
   // owner, such as QEMU. Spawned with fork() then.
   bool die_with_parent = false;
+  // The signals the child resets to SIG_DFL before it executes: those the
+  // caller ignores or handles (SignalsToReset()). Unset: every one of
+  // those a runner may ignore or a library may handle, about 20 calls in
+  // the child, which a caller that starts many children reads once
+  // instead.
+  std::optional<std::vector<int>> reset_signals;
 };
+
+// The signals a child of this process must have reset: those among the
+// ones Spawn() cares for that are not at SIG_DFL now (ignored, as SIGPIPE
+// by SignalWatcher, or handled). Read again after changing a disposition.
+std::vector<int> SignalsToReset();
 
 // How a child ended, from waitpid().
 struct ExitInfo {
@@ -61,7 +73,9 @@ class Subprocess {
   bool running() const { return pid_ > 0 && !reaped_; }
 
   // Sends `sig` to the child's whole process group (harmless if it is gone).
-  void SignalGroup(int sig) const;
+  // SIGKILL after the child was reaped ends the group for good (nothing
+  // can join it then), so destruction does not send it again.
+  void SignalGroup(int sig);
   // Records that the caller reaped the child with waitpid().
   void MarkReaped() { reaped_ = true; }
   // Blocks until the child exits, and returns how.
@@ -73,6 +87,7 @@ class Subprocess {
 
   pid_t pid_ = -1;
   bool reaped_ = false;
+  bool group_ended_ = false;
 };
 
 // Why `path` cannot be executed, in the words of a shell ("permission

@@ -95,6 +95,56 @@ TEST_F(SubprocessTest, SignalsTheRunnerBlocksOrIgnoresAreNotInherited) {
   EXPECT_EQ(ignored & (1ULL << (SIGPIPE - 1)), 0u) << std::hex << ignored;
 }
 
+TEST_F(SubprocessTest, SignalsToResetAreThoseNotAtTheirDefault) {
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction fallback = {};
+  fallback.sa_handler = SIG_DFL;
+  struct sigaction usr1, usr2;
+  sigaction(SIGUSR1, &ignore, &usr1);
+  sigaction(SIGUSR2, &fallback, &usr2);
+  std::vector<int> reset = SignalsToReset();
+  sigaction(SIGUSR1, &usr1, nullptr);
+  sigaction(SIGUSR2, &usr2, nullptr);
+  EXPECT_THAT(reset, ::testing::Contains(SIGUSR1));
+  EXPECT_THAT(reset, ::testing::Not(::testing::Contains(SIGUSR2)));
+}
+
+TEST_F(SubprocessTest, SignalsGivenToResetAreNotInheritedIgnored) {
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction usr1, pipe;
+  sigaction(SIGUSR1, &ignore, &usr1);
+  sigaction(SIGPIPE, &ignore, &pipe);
+  SpawnOptions o;
+  o.reset_signals = SignalsToReset();
+  RunShell("sed -n 's/^SigIgn:\\t//p' /proc/self/status", o);
+  sigaction(SIGUSR1, &usr1, nullptr);
+  sigaction(SIGPIPE, &pipe, nullptr);
+  std::istringstream mask(Read("out"));
+  unsigned long long ignored = ~0ULL;
+  mask >> std::hex >> ignored;
+  EXPECT_EQ(ignored & (1ULL << (SIGUSR1 - 1)), 0u) << std::hex << ignored;
+  EXPECT_EQ(ignored & (1ULL << (SIGPIPE - 1)), 0u) << std::hex << ignored;
+}
+
+TEST_F(SubprocessTest, OnlyTheSignalsGivenAreReset) {
+  // What the caller leaves out stays as the runner has it: the list is
+  // the caller's word for what needs resetting.
+  struct sigaction ignore = {};
+  ignore.sa_handler = SIG_IGN;
+  struct sigaction usr1;
+  sigaction(SIGUSR1, &ignore, &usr1);
+  SpawnOptions o;
+  o.reset_signals = std::vector<int>{};
+  RunShell("sed -n 's/^SigIgn:\\t//p' /proc/self/status", o);
+  sigaction(SIGUSR1, &usr1, nullptr);
+  std::istringstream mask(Read("out"));
+  unsigned long long ignored = 0;
+  mask >> std::hex >> ignored;
+  EXPECT_NE(ignored & (1ULL << (SIGUSR1 - 1)), 0u) << std::hex << ignored;
+}
+
 TEST_F(SubprocessTest, DescriptorsOfTheRunnerDoNotLeakIntoTheProgram) {
   // Far above what ls itself opens to read /proc/self/fd.
   int null = open("/dev/null", O_RDONLY | O_CLOEXEC);

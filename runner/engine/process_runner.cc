@@ -291,9 +291,11 @@ std::optional<TestResult> ProcessRunner::Start(const PlannedTest& test) {
   }
   r->spawn.stdout_fd = r->out->write_fd();
   r->spawn.stderr_fd = r->err->write_fd();
+  r->spawn.reset_signals = reset_signals_;
   absl::StatusOr<Subprocess> proc = Subprocess::Spawn(r->spawn);
-  r->out->CloseWriteEnd();
-  r->err->CloseWriteEnd();
+  // The write ends stay open here until the test is reaped: its pipes
+  // then never hang up under it, and its end wakes the runner once (the
+  // SIGCHLD) instead of three times (stdout, stderr, SIGCHLD).
   if (!proc.ok()) {
     Discard(r.get());
     return DecidedResult(test, ERROR, proc.status().message(), now);
@@ -337,6 +339,12 @@ void ProcessRunner::ReapChildren() {
       // The test is over: end what it left running in its group.
       r->proc.SignalGroup(SIGKILL);
       r->drain_until = absl::Now() + kDrainLimit;
+      // What it wrote is in the pipes: read to their end at once, unless
+      // something it left (outside its group) still holds them.
+      for (OutputCapture* c : {&*r->out, &*r->err}) {
+        c->CloseWriteEnd();
+        c->Pump();
+      }
     }
   }
 }

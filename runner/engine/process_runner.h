@@ -22,6 +22,7 @@
 
 #include "absl/time/time.h"
 #include "runner/base/signals.h"
+#include "runner/base/subprocess.h"
 #include "runner/engine/executor_listener.h"
 #include "runner/engine/job_dir.h"
 #include "runner/engine/junit_reader.h"
@@ -108,6 +109,10 @@ class ProcessRunner : public TestRunner {
   JobDir* job_;
   SignalWatcher* signals_;
   ExecutorListener* listener_;
+  // Read once: the runner's dispositions are set before it runs tests
+  // (SignalWatcher ignores SIGPIPE), and each test's child then resets
+  // one or two signals, not twenty.
+  const std::vector<int> reset_signals_ = SignalsToReset();
   bool interrupting_ = false;
   // Made ready by Prepare() for the Start that follows.
   const PlannedTest* ready_test_ = nullptr;

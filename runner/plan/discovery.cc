@@ -103,11 +103,12 @@ absl::Status Walk(const fs::path& dir, const std::string& prefix,
   for (const std::string& name : names) {
     fs::path path = dir / name;
     std::string rel = prefix.empty() ? name : absl::StrCat(prefix, "/", name);
-    struct stat lst, st;
-    if (lstat(path.c_str(), &lst) != 0) continue;  // vanished meanwhile
-    bool is_link = S_ISLNK(lst.st_mode);
-    if (stat(path.c_str(), &st) != 0) {
-      if (is_link) out->push_back(MakeSpec(rel, path.string()));
+    struct stat st;
+    if (lstat(path.c_str(), &st) != 0) continue;  // vanished meanwhile
+    // Only a symlink needs a second look, at what it points to.
+    bool is_link = S_ISLNK(st.st_mode);
+    if (is_link && stat(path.c_str(), &st) != 0) {
+      out->push_back(MakeSpec(rel, path.string()));
       continue;
     }
     if (S_ISDIR(st.st_mode)) {

@@ -16,12 +16,11 @@ namespace {
 using google::protobuf::FieldDescriptor;
 using google::protobuf::Message;
 
-absl::StatusOr<std::string> Print(const Message& message,
-                                  bool include_defaults) {
+absl::StatusOr<std::string> Print(const Message& message) {
   google::protobuf::util::JsonPrintOptions options;
   options.add_whitespace = true;
   options.preserve_proto_field_names = true;
-  options.always_print_primitive_fields = include_defaults;
+  options.always_print_primitive_fields = true;
   std::string out;
   auto status =
       google::protobuf::util::MessageToJsonString(message, &out, options);
@@ -47,9 +46,16 @@ std::vector<const FieldDescriptor*> FilledLists(const Message& message) {
   return lists;
 }
 
-absl::StatusOr<std::string> PrintInParts(const Message& message) {
+// One list's elements printed before, for PrintInParts to use as they are.
+struct Printed {
+  const FieldDescriptor* list = nullptr;
+  absl::Span<const std::string> elements;
+};
+
+absl::StatusOr<std::string> PrintInParts(const Message& message,
+                                         const Printed& printed = {}) {
   std::vector<const FieldDescriptor*> lists = FilledLists(message);
-  if (lists.empty()) return Print(message, true);
+  if (lists.empty()) return Print(message);
   // The message with those lists emptied: protobuf prints each as
   // `"name": []`, where the elements, printed alone, then go.
   std::unique_ptr<Message> shell(message.New());
@@ -57,7 +63,7 @@ absl::StatusOr<std::string> PrintInParts(const Message& message) {
   for (const FieldDescriptor* f : lists) {
     shell->GetReflection()->ClearField(shell.get(), f);
   }
-  absl::StatusOr<std::string> out = Print(*shell, true);
+  absl::StatusOr<std::string> out = Print(*shell);
   if (!out.ok()) return out.status();
   // Each list's place in the shell, found before any is filled (a filled
   // one holds empty lists of its own), then filled from the last.
@@ -80,7 +86,9 @@ absl::StatusOr<std::string> PrintInParts(const Message& message) {
     std::string elements;
     for (int i = 0; i < r->FieldSize(message, f); ++i) {
       absl::StatusOr<std::string> e =
-          PrintInParts(r->GetRepeatedMessage(message, f, i));
+          f == printed.list
+              ? printed.elements[i]
+              : PrintInParts(r->GetRepeatedMessage(message, f, i));
       if (!e.ok()) return e.status();
       // Printed alone it ends with a newline and starts at column 0.
       if (!e->empty() && e->back() == '\n') e->pop_back();
@@ -97,10 +105,27 @@ absl::StatusOr<std::string> PrintInParts(const Message& message) {
 
 }  // namespace
 
-absl::StatusOr<std::string> ToJson(const Message& message,
-                                   bool include_defaults) {
-  return include_defaults ? PrintInParts(message)
-                          : Print(message, include_defaults);
+absl::StatusOr<std::string> ToJson(const Message& message) {
+  return PrintInParts(message);
+}
+
+absl::StatusOr<std::string> ToJsonWithPrinted(
+    const Message& message, absl::string_view list,
+    absl::Span<const std::string> printed) {
+  const FieldDescriptor* f =
+      message.GetDescriptor()->FindFieldByName(std::string(list));
+  if (f == nullptr || !f->is_repeated() ||
+      f->cpp_type() != FieldDescriptor::CPPTYPE_MESSAGE) {
+    return absl::InternalError(
+        absl::StrCat("JSON: no list of messages named ", list));
+  }
+  int size = message.GetReflection()->FieldSize(message, f);
+  if (static_cast<size_t>(size) != printed.size()) {
+    return absl::InternalError(absl::StrCat("JSON: ", printed.size(),
+                                            " printed elements for ", size,
+                                            " in ", list));
+  }
+  return PrintInParts(message, {f, printed});
 }
 
 }  // namespace proctor

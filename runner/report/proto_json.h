@@ -7,6 +7,9 @@
 // message's repeated message fields are printed an element at a time and
 // joined into the output protobuf would have written, byte for byte.
 //
+// A job's results.json need not print its tests again: each was printed
+// once, for its result.json, and ToJsonWithPrinted joins those texts.
+//
 // Errors (a message protobuf cannot print) are Internal. Thread-compatible.
 #ifndef PROCTOR_RUNNER_REPORT_PROTO_JSON_H_
 #define PROCTOR_RUNNER_REPORT_PROTO_JSON_H_
@@ -14,15 +17,22 @@
 #include <string>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "absl/types/span.h"
 #include "google/protobuf/message.h"
 
 namespace proctor {
 
-// With `include_defaults` false, fields at their default (0, false, "") are
-// left out, as in protobuf's canonical JSON: cheaper to print, which
-// matters for the per-test result.json written for every test.
-absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message,
-                                   bool include_defaults = true);
+// Fields at their default (0, false, "") are printed too.
+absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
+
+// ToJson(message), byte for byte, given the elements of its repeated
+// message field `list` already printed, in order, each as ToJson printed it
+// alone. Internal when `list` is no such field or `printed` holds another
+// number of elements than the message.
+absl::StatusOr<std::string> ToJsonWithPrinted(
+    const google::protobuf::Message& message, absl::string_view list,
+    absl::Span<const std::string> printed);
 
 }  // namespace proctor
 

@@ -76,13 +76,59 @@ TEST(ProtoJsonTest, UsesProtoFieldNamesEnumNamesAndDefaults) {
   EXPECT_THAT(*json, HasSubstr("\"ok\": false"));
 }
 
-TEST(ProtoJsonTest, WithoutDefaultsLeavesThemOut) {
+TEST(ProtoJsonTest, DefaultsArePrinted) {
   TestResult t;
   t.set_name("x");
-  absl::StatusOr<std::string> json = ToJson(t, /*include_defaults=*/false);
+  absl::StatusOr<std::string> json = ToJson(t);
   ASSERT_TRUE(json.ok());
   EXPECT_THAT(*json, HasSubstr("\"name\": \"x\""));
-  EXPECT_THAT(*json, ::testing::Not(HasSubstr("exit_code")));
+  EXPECT_THAT(*json, HasSubstr("\"signal\": 0"));
+}
+
+// Each test of the job as ToJson printed it alone.
+std::vector<std::string> PrintedTests(const JobResult& job) {
+  std::vector<std::string> printed;
+  for (const TestResult& t : job.tests()) {
+    absl::StatusOr<std::string> json = ToJson(t);
+    EXPECT_TRUE(json.ok());
+    printed.push_back(json.value_or(""));
+  }
+  return printed;
+}
+
+TEST(ProtoJsonTest, WithPrintedElementsIsByteForByteWhatProtobufPrints) {
+  JobResult job = NestedJob();
+  absl::StatusOr<std::string> json =
+      ToJsonWithPrinted(job, "tests", PrintedTests(job));
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_EQ(*json, WholeAtOnce(job));
+}
+
+TEST(ProtoJsonTest, WithPrintedElementsUsesTheGivenTextsAsTheyAre) {
+  JobResult job = NestedJob();
+  std::vector<std::string> printed = PrintedTests(job);
+  printed[1] = "{\n \"name\": \"printed before\"\n}\n";
+  absl::StatusOr<std::string> json = ToJsonWithPrinted(job, "tests", printed);
+  ASSERT_TRUE(json.ok()) << json.status();
+  EXPECT_THAT(*json,
+              HasSubstr("  {\n   \"name\": \"printed before\"\n  }\n ]"));
+  EXPECT_THAT(*json, ::testing::Not(HasSubstr("empty.sh")));
+}
+
+TEST(ProtoJsonTest, WithPrintedElementsOfAnotherCountIsAnError) {
+  JobResult job = NestedJob();
+  std::vector<std::string> printed = PrintedTests(job);
+  printed.pop_back();
+  absl::StatusOr<std::string> json = ToJsonWithPrinted(job, "tests", printed);
+  EXPECT_EQ(json.status().code(), absl::StatusCode::kInternal);
+}
+
+TEST(ProtoJsonTest, WithPrintedElementsOfNoSuchListIsAnError) {
+  JobResult job = NestedJob();
+  EXPECT_EQ(ToJsonWithPrinted(job, "id", {}).status().code(),
+            absl::StatusCode::kInternal);
+  EXPECT_EQ(ToJsonWithPrinted(job, "no_such_field", {}).status().code(),
+            absl::StatusCode::kInternal);
 }
 
 }  // namespace

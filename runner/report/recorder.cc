@@ -41,7 +41,7 @@ void Summarize(const JobResult& job, Summary* s) {
 }
 
 absl::Status Recorder::Add(TestResult result) {
-  absl::StatusOr<std::string> json = ToJson(result, /*include_defaults=*/false);
+  absl::StatusOr<std::string> json = ToJson(result);
   absl::Status written =
       json.ok()
           ? WriteFileAtomically(
@@ -54,22 +54,30 @@ absl::Status Recorder::Add(TestResult result) {
   auto earlier = std::lower_bound(
       tests->begin(), tests->end(), result.index(),
       [](const TestResult& t, int index) { return t.index() < index; });
+  int at = earlier - tests->begin();
+  dirty_ = true;
   if (earlier != tests->end() && earlier->index() == result.index()) {
     result.set_attempts(std::max(earlier->attempts(), 1) + 1);
     result.set_flaky(result.status() == PASS);
     *earlier = std::move(result);
-    dirty_ = true;
+    Printed(at, ToJson(*earlier));
     return written;
   }
   // Tests finish out of order under -j; keep the list in index order. The
   // common case (in order) appends.
   tests->Add(std::move(result));
-  for (int i = tests->size() - 1;
-       i > 0 && tests->Get(i - 1).index() > tests->Get(i).index(); --i) {
-    tests->SwapElements(i - 1, i);
-  }
-  dirty_ = true;
+  for (int i = tests->size() - 1; i > at; --i) tests->SwapElements(i - 1, i);
+  printed_.emplace(printed_.begin() + at);
+  Printed(at, std::move(json));
   return written;
+}
+
+void Recorder::Printed(int at, absl::StatusOr<std::string> json) {
+  if (json.ok()) {
+    printed_[at] = *std::move(json);
+  } else if (print_error_.ok()) {
+    print_error_ = json.status();
+  }
 }
 
 absl::Status WriteJobReports(const std::string& dir, const JobResult& job) {
@@ -96,7 +104,10 @@ absl::Status Recorder::WriteJobFiles() {
         usage.ru_utime.tv_sec + usage.ru_stime.tv_sec +
         (usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6);
   }
-  absl::StatusOr<std::string> json = ToJson(job_);
+  // A test that could not be printed fails results.json as a whole, as
+  // printing the job at once would.
+  if (!print_error_.ok()) return print_error_;
+  absl::StatusOr<std::string> json = ToJsonWithPrinted(job_, "tests", printed_);
   if (!json.ok()) return json.status();
   status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
   dirty_ = false;

@@ -1,6 +1,7 @@
 // Keeps the JobResult of a running job and the files that show it.
 //
-// Each finished test's result.json is written at once. The job files
+// Each finished test's result.json is written at once; its text is kept
+// and becomes the test's entry in results.json. The job files
 // (results.json, results.xml, results.tap, results.html) are rewritten
 // atomically when something changed, at most about once a second and once
 // at the end: a runner killed mid-job leaves valid files that describe
@@ -13,8 +14,10 @@
 #define PROCTOR_RUNNER_REPORT_RECORDER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "runner/engine/job_dir.h"
 #include "runner/result.pb.h"
@@ -39,9 +42,14 @@ class Recorder {
 
  private:
   absl::Status WriteJobFiles();
+  // Keeps the JSON of the test at `at` in job_.tests() (or the first error).
+  void Printed(int at, absl::StatusOr<std::string> json);
 
   JobDir* dir_;
   JobResult job_;
+  // The JSON of each of job_.tests(), in the same order.
+  std::vector<std::string> printed_;
+  absl::Status print_error_;
   bool dirty_ = true;
   absl::Time last_write_ = absl::InfinitePast();
   absl::Duration interval_ = absl::Seconds(1);
