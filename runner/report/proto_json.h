@@ -10,7 +10,8 @@
 // A job's results.json need not print its tests again: each was printed
 // once, for its result.json, and ToJsonWithPrinted joins those texts.
 //
-// Errors (a message protobuf cannot print) are Internal. Thread-compatible.
+// Errors (a message protobuf cannot print) are Internal. Thread-safe: each
+// message type is resolved for the printer once, under a lock.
 #ifndef PROCTOR_RUNNER_REPORT_PROTO_JSON_H_
 #define PROCTOR_RUNNER_REPORT_PROTO_JSON_H_
 

@@ -60,7 +60,7 @@ absl::Status Recorder::Add(TestResult result) {
     result.set_attempts(std::max(earlier->attempts(), 1) + 1);
     result.set_flaky(result.status() == PASS);
     *earlier = std::move(result);
-    Printed(at, ToJson(*earlier));
+    KeepPrinted(at, ToJson(*earlier));
     return written;
   }
   // Tests finish out of order under -j; keep the list in index order. The
@@ -68,11 +68,11 @@ absl::Status Recorder::Add(TestResult result) {
   tests->Add(std::move(result));
   for (int i = tests->size() - 1; i > at; --i) tests->SwapElements(i - 1, i);
   printed_.emplace(printed_.begin() + at);
-  Printed(at, std::move(json));
+  KeepPrinted(at, std::move(json));
   return written;
 }
 
-void Recorder::Printed(int at, absl::StatusOr<std::string> json) {
+void Recorder::KeepPrinted(int at, absl::StatusOr<std::string> json) {
   if (json.ok()) {
     printed_[at] = *std::move(json);
   } else if (print_error_.ok()) {

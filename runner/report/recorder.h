@@ -43,7 +43,7 @@ class Recorder {
  private:
   absl::Status WriteJobFiles();
   // Keeps the JSON of the test at `at` in job_.tests() (or the first error).
-  void Printed(int at, absl::StatusOr<std::string> json);
+  void KeepPrinted(int at, absl::StatusOr<std::string> json);
 
   JobDir* dir_;
   JobResult job_;
