@@ -159,9 +159,8 @@ Environment DescribeEnvironment(
 // event stream, each told of the try (--until-pass) it belongs to.
 class RunListener : public ExecutorListener {
  public:
-  RunListener(JobDir* dir, Recorder* recorder, Console* console,
-              EventStream* events)
-      : dir_(dir), recorder_(recorder), console_(console), events_(events) {}
+  RunListener(Recorder* recorder, Console* console, EventStream* events)
+      : recorder_(recorder), console_(console), events_(events) {}
 
   void TestStarted(const PlannedTest& test, int attempt) override {
     console_->Started(test);
@@ -172,17 +171,16 @@ class RunListener : public ExecutorListener {
     console_->Output(test, stream, data);
   }
   void TestFinished(const TestResult& result, int attempt) override {
-    absl::Status s = recorder_->Add(result);
-    if (!s.ok()) dir_->Log(absl::StrCat("error: ", s.message()));
+    recorder_->Add(result);
     console_->Finished(result, attempt);
     if (events_ != nullptr) events_->TestFinished(result, attempt);
   }
   absl::Time Tick(absl::Time now) override {
     return std::min(recorder_->MaybeFlush(now), console_->Tick(now));
   }
+  void Settle() override { recorder_->Settle(); }
 
  private:
-  JobDir* dir_;
   Recorder* recorder_;
   Console* console_;
   EventStream* events_;
@@ -518,7 +516,7 @@ int RunJob(const std::string& command, const std::vector<std::string>& args,
   }
 
   Console console(ConsoleOptions(static_cast<int>(tests.size())));
-  RunListener listener(&dir, &recorder, &console, s.events.get());
+  RunListener listener(&recorder, &console, s.events.get());
   ProcessRunner runner(s.runner, &dir, signals, &listener);
   bool completed = Executor(s.executor, &dir, &runner, &listener).Run(tests);
   console.Done();

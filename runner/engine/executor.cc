@@ -120,6 +120,7 @@ bool Executor::Run(const std::vector<PlannedTest>& tests) {
   for (int attempt = 2; completed && attempt <= options_.until_pass;
        ++attempt) {
     std::vector<const PlannedTest*> again;
+    listener_->Settle();
     for (const PlannedTest& t : tests) {
       size_t i = static_cast<size_t>(t.index);
       if (i >= failed_.size() || !failed_[i]) continue;

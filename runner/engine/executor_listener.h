@@ -25,6 +25,10 @@ class ExecutorListener {
   // Called after every event and when last asked to be: returns when it
   // next wants to be called (InfiniteFuture: at the next event only).
   virtual absl::Time Tick(absl::Time now) { return absl::InfiniteFuture(); }
+  // Called before the executor moves the directories of the tests it runs
+  // again (--until-pass): what the listener writes into them is written by
+  // the time it returns.
+  virtual void Settle() {}
 };
 
 }  // namespace proctor

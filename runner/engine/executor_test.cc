@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -138,6 +139,11 @@ class Listener : public ExecutorListener {
   void TestFinished(const TestResult& r, int attempt) override {
     finished.push_back({r.name(), r.status(), attempt});
     events.push_back("finished " + r.name());
+  }
+  std::function<void()> on_settle;
+  void Settle() override {
+    events.push_back("settled");
+    if (on_settle) on_settle();
   }
   // The verdict of `name`'s last try, STATUS_UNSPECIFIED if none.
   Status Last(const std::string& name) const {
@@ -308,6 +314,27 @@ TEST_F(ExecutorTest, UntilPassRetriesOnlyWhatDidNotPassAndKeepsEarlierTries) {
   EXPECT_FALSE(Exists(tests_[1].dir + ".try-2"));
   EXPECT_TRUE(Exists(tests_[2].dir + ".try-2"));
   EXPECT_FALSE(Exists(tests_[0].dir + ".try-1"));
+}
+
+TEST_F(ExecutorTest, ListenerSettlesBeforeTheTestsToRunAgainAreMoved) {
+  Plan({"a", "b"});
+  runner_.scripts["b"].tries = {FAIL, PASS};
+  ExecutorOptions o;
+  o.until_pass = 2;
+  bool moved_before = true;
+  listener_.on_settle = [&]() {
+    moved_before = Exists(tests_[1].dir + ".try-1");
+  };
+  ASSERT_TRUE(Run(o));
+  EXPECT_FALSE(moved_before);
+  EXPECT_TRUE(Exists(tests_[1].dir + ".try-1"));
+  const std::vector<std::string>& e = listener_.events;
+  auto settled = std::find(e.begin(), e.end(), "settled");
+  ASSERT_NE(settled, e.end());
+  // After both of the first pass finished, before b starts again.
+  EXPECT_EQ(std::count(e.begin(), settled, "finished a"), 1);
+  EXPECT_EQ(std::count(e.begin(), settled, "finished b"), 1);
+  EXPECT_EQ(std::count(settled, e.end(), "started b"), 1);
 }
 
 TEST_F(ExecutorTest, UntilPassStopsOnceEverythingPassed) {

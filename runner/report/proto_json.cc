@@ -9,6 +9,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "google/protobuf/descriptor.h"
 #include "google/protobuf/type.pb.h"
@@ -101,7 +102,7 @@ std::vector<const FieldDescriptor*> FilledLists(const Message& message) {
 // One list's elements printed before, for PrintInParts to use as they are.
 struct Printed {
   const FieldDescriptor* list = nullptr;
-  absl::Span<const std::string> elements;
+  absl::Span<const std::string* const> elements;
 };
 
 absl::StatusOr<std::string> PrintInParts(const Message& message,
@@ -137,15 +138,21 @@ absl::StatusOr<std::string> PrintInParts(const Message& message,
     std::string indent(at - line + 1, ' ');
     std::string elements;
     for (int i = 0; i < r->FieldSize(message, f); ++i) {
-      absl::StatusOr<std::string> e =
-          f == printed.list
-              ? printed.elements[i]
-              : PrintInParts(r->GetRepeatedMessage(message, f, i));
-      if (!e.ok()) return e.status();
+      std::string here;  // an element printed now, not before
+      absl::string_view e;
+      if (f == printed.list) {
+        e = *printed.elements[i];
+      } else {
+        absl::StatusOr<std::string> p =
+            PrintInParts(r->GetRepeatedMessage(message, f, i));
+        if (!p.ok()) return p.status();
+        here = *std::move(p);
+        e = here;
+      }
       // Printed alone it ends with a newline and starts at column 0.
-      if (!e->empty() && e->back() == '\n') e->pop_back();
+      absl::ConsumeSuffix(&e, "\n");
       absl::StrAppend(&elements, i == 0 ? "" : ",\n", indent,
-                      absl::StrReplaceAll(*e, {{"\n", "\n" + indent}}));
+                      absl::StrReplaceAll(e, {{"\n", "\n" + indent}}));
     }
     std::string empty = absl::StrCat("\"", f->name(), "\": []");
     out->replace(at, empty.size(),
@@ -163,7 +170,7 @@ absl::StatusOr<std::string> ToJson(const Message& message) {
 
 absl::StatusOr<std::string> ToJsonWithPrinted(
     const Message& message, absl::string_view list,
-    absl::Span<const std::string> printed) {
+    absl::Span<const std::string* const> printed) {
   const FieldDescriptor* f =
       message.GetDescriptor()->FindFieldByName(std::string(list));
   if (f == nullptr || !f->is_repeated() ||

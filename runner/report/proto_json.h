@@ -33,7 +33,7 @@ absl::StatusOr<std::string> ToJson(const google::protobuf::Message& message);
 // number of elements than the message.
 absl::StatusOr<std::string> ToJsonWithPrinted(
     const google::protobuf::Message& message, absl::string_view list,
-    absl::Span<const std::string> printed);
+    absl::Span<const std::string* const> printed);
 
 }  // namespace proctor
 

@@ -85,6 +85,14 @@ TEST(ProtoJsonTest, DefaultsArePrinted) {
   EXPECT_THAT(*json, HasSubstr("\"signal\": 0"));
 }
 
+// Pointers to each of `texts`, as ToJsonWithPrinted takes them.
+std::vector<const std::string*> Pointers(
+    const std::vector<std::string>& texts) {
+  std::vector<const std::string*> p;
+  for (const std::string& t : texts) p.push_back(&t);
+  return p;
+}
+
 // Each test of the job as ToJson printed it alone.
 std::vector<std::string> PrintedTests(const JobResult& job) {
   std::vector<std::string> printed;
@@ -99,7 +107,7 @@ std::vector<std::string> PrintedTests(const JobResult& job) {
 TEST(ProtoJsonTest, WithPrintedElementsIsByteForByteWhatProtobufPrints) {
   JobResult job = NestedJob();
   absl::StatusOr<std::string> json =
-      ToJsonWithPrinted(job, "tests", PrintedTests(job));
+      ToJsonWithPrinted(job, "tests", Pointers(PrintedTests(job)));
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_EQ(*json, WholeAtOnce(job));
 }
@@ -108,7 +116,8 @@ TEST(ProtoJsonTest, WithPrintedElementsUsesTheGivenTextsAsTheyAre) {
   JobResult job = NestedJob();
   std::vector<std::string> printed = PrintedTests(job);
   printed[1] = "{\n \"name\": \"printed before\"\n}\n";
-  absl::StatusOr<std::string> json = ToJsonWithPrinted(job, "tests", printed);
+  absl::StatusOr<std::string> json =
+      ToJsonWithPrinted(job, "tests", Pointers(printed));
   ASSERT_TRUE(json.ok()) << json.status();
   EXPECT_THAT(*json,
               HasSubstr("  {\n   \"name\": \"printed before\"\n  }\n ]"));
@@ -119,7 +128,8 @@ TEST(ProtoJsonTest, WithPrintedElementsOfAnotherCountIsAnError) {
   JobResult job = NestedJob();
   std::vector<std::string> printed = PrintedTests(job);
   printed.pop_back();
-  absl::StatusOr<std::string> json = ToJsonWithPrinted(job, "tests", printed);
+  absl::StatusOr<std::string> json =
+      ToJsonWithPrinted(job, "tests", Pointers(printed));
   EXPECT_EQ(json.status().code(), absl::StatusCode::kInternal);
 }
 

@@ -3,6 +3,8 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <memory>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "runner/base/atomic_file.h"
@@ -12,6 +14,14 @@
 #include "runner/report/report_writers.h"
 
 namespace proctor {
+namespace {
+
+// Above either, a result is printed on the runner's thread. Stored points
+// and cases weigh ten times more in memory than serialized, hence both.
+constexpr int kPrintedHereElements = 256;
+constexpr size_t kPrintedHereBytes = 64 * 1024;
+
+}  // namespace
 
 void Summarize(const JobResult& job, Summary* s) {
   s->Clear();
@@ -40,43 +50,56 @@ void Summarize(const JobResult& job, Summary* s) {
   }
 }
 
-absl::Status Recorder::Add(TestResult result) {
-  absl::StatusOr<std::string> json = ToJson(result);
-  absl::Status written =
-      json.ok()
-          ? WriteFileAtomically(
-                absl::StrCat(dir_->path(), "/", result.dir(), "/result.json"),
-                *json)
-          : json.status();
+Recorder::Recorder(JobDir* dir, JobResult job)
+    : dir_(dir),
+      job_(std::move(job)),
+      writer_([dir](absl::string_view line) { dir->Log(line); }) {}
+
+void Recorder::Add(TestResult result) {
+  const int index = result.index();
+  std::string path =
+      absl::StrCat(dir_->path(), "/", result.dir(), "/result.json");
+  // A big result (thousands of stored points or cases) is printed here:
+  // that costs little beside the test that made it, and a copy for the
+  // writer would double what the runner holds.
+  const bool big = result.tap_points_size() + result.junit_cases_size() >
+                       kPrintedHereElements ||
+                   result.ByteSizeLong() > kPrintedHereBytes;
   auto* tests = job_.mutable_tests();
   // A test run again (--until-pass) replaces its earlier try. The list is
   // in index order: the search is a binary one.
   auto earlier = std::lower_bound(
-      tests->begin(), tests->end(), result.index(),
+      tests->begin(), tests->end(), index,
       [](const TestResult& t, int index) { return t.index() < index; });
-  int at = earlier - tests->begin();
   dirty_ = true;
-  if (earlier != tests->end() && earlier->index() == result.index()) {
-    result.set_attempts(std::max(earlier->attempts(), 1) + 1);
-    result.set_flaky(result.status() == PASS);
-    *earlier = std::move(result);
-    KeepPrinted(at, ToJson(*earlier));
-    return written;
+  if (earlier != tests->end() && earlier->index() == index) {
+    // Its result.json is the try's own; its entry counts the tries.
+    int attempts = std::max(earlier->attempts(), 1) + 1;
+    *earlier = result;
+    earlier->set_attempts(attempts);
+    earlier->set_flaky(result.status() == PASS);
+    if (big) {
+      writer_.WriteHere(index, path, result, &*earlier);
+    } else {
+      writer_.Write(index, std::move(path),
+                    std::make_unique<TestResult>(std::move(result)),
+                    std::make_unique<TestResult>(*earlier));
+    }
+    return;
   }
   // Tests finish out of order under -j; keep the list in index order. The
-  // common case (in order) appends.
-  tests->Add(std::move(result));
+  // common case (in order) appends. Swapping moves pointers: `stored`
+  // stays the added test.
+  int at = earlier - tests->begin();
+  TestResult* stored = tests->Add();
   for (int i = tests->size() - 1; i > at; --i) tests->SwapElements(i - 1, i);
-  printed_.emplace(printed_.begin() + at);
-  KeepPrinted(at, std::move(json));
-  return written;
-}
-
-void Recorder::KeepPrinted(int at, absl::StatusOr<std::string> json) {
-  if (json.ok()) {
-    printed_[at] = *std::move(json);
-  } else if (print_error_.ok()) {
-    print_error_ = json.status();
+  if (big) {
+    *stored = std::move(result);
+    writer_.WriteHere(index, path, *stored);
+  } else {
+    *stored = result;
+    writer_.Write(index, std::move(path),
+                  std::make_unique<TestResult>(std::move(result)));
   }
 }
 
@@ -106,8 +129,13 @@ absl::Status Recorder::WriteJobFiles() {
   }
   // A test that could not be printed fails results.json as a whole, as
   // printing the job at once would.
-  if (!print_error_.ok()) return print_error_;
-  absl::StatusOr<std::string> json = ToJsonWithPrinted(job_, "tests", printed_);
+  std::vector<int> order;
+  order.reserve(job_.tests_size());
+  for (const TestResult& t : job_.tests()) order.push_back(t.index());
+  absl::StatusOr<std::vector<const std::string*>> printed =
+      writer_.Texts(order);
+  if (!printed.ok()) return printed.status();
+  absl::StatusOr<std::string> json = ToJsonWithPrinted(job_, "tests", *printed);
   if (!json.ok()) return json.status();
   status.Update(WriteFileAtomically(dir_->path() + "/results.json", *json));
   dirty_ = false;

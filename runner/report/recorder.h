@@ -1,7 +1,8 @@
 // Keeps the JobResult of a running job and the files that show it.
 //
-// Each finished test's result.json is written at once; its text is kept
-// and becomes the test's entry in results.json. The job files
+// Each finished test's result.json is written as it is added, by a thread
+// of its own (result_writer.h); its text is kept and becomes the test's
+// entry in results.json. The job files
 // (results.json, results.xml, results.tap, results.html) are rewritten
 // atomically when something changed, at most about once a second and once
 // at the end: a runner killed mid-job leaves valid files that describe
@@ -14,22 +15,25 @@
 #define PROCTOR_RUNNER_REPORT_RECORDER_H_
 
 #include <string>
-#include <vector>
 
 #include "absl/status/status.h"
-#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "runner/engine/job_dir.h"
+#include "runner/report/result_writer.h"
 #include "runner/result.pb.h"
 
 namespace proctor {
 
 class Recorder {
  public:
-  Recorder(JobDir* dir, JobResult job) : dir_(dir), job_(std::move(job)) {}
+  Recorder(JobDir* dir, JobResult job);
 
-  // Adds a finished test (kept in index order) and writes its result.json.
-  absl::Status Add(TestResult result);
+  // Adds a finished test (kept in index order) and has its result.json
+  // written (an error is logged in job.log).
+  void Add(TestResult result);
+  // Returns once every added test's result.json is written: before the
+  // directory of a test that runs again is moved.
+  void Settle() { writer_.Settle(); }
   // Writes the job files if they changed and the last write is at least
   // `interval` old. Returns when the next write may be due.
   absl::Time MaybeFlush(absl::Time now);
@@ -42,14 +46,11 @@ class Recorder {
 
  private:
   absl::Status WriteJobFiles();
-  // Keeps the JSON of the test at `at` in job_.tests() (or the first error).
-  void KeepPrinted(int at, absl::StatusOr<std::string> json);
 
   JobDir* dir_;
   JobResult job_;
-  // The JSON of each of job_.tests(), in the same order.
-  std::vector<std::string> printed_;
-  absl::Status print_error_;
+  // Writes result.json and keeps each test's JSON, by test index.
+  ResultWriter writer_;
   bool dirty_ = true;
   absl::Time last_write_ = absl::InfinitePast();
   absl::Duration interval_ = absl::Seconds(1);

@@ -14,6 +14,12 @@
 namespace proctor {
 namespace {
 
+#define ASSERT_OK(expr)         \
+  do {                          \
+    absl::Status s_ = (expr);   \
+    ASSERT_TRUE(s_.ok()) << s_; \
+  } while (0)
+
 class RecorderTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -51,10 +57,13 @@ TEST_F(RecorderTest, ResultsJsonIsTheWholeJobAsProtobufPrintsIt) {
   // Out of order, as under -j, and one test run again (--until-pass).
   for (TestResult t :
        {Finished(3, PASS), Finished(1, FAIL), Finished(2, PASS)}) {
-    ASSERT_TRUE(recorder_->Add(t).ok());
+    recorder_->Add(t);
   }
-  ASSERT_TRUE(recorder_->Add(Finished(1, PASS)).ok());
-  ASSERT_TRUE(recorder_->Finish(absl::Now(), false, 0).ok());
+  recorder_->Add(Finished(1, PASS));
+  {
+    absl::Status f = recorder_->Finish(absl::Now(), false, 0);
+    ASSERT_TRUE(f.ok()) << f;
+  }
 
   const JobResult& job = recorder_->job();
   ASSERT_EQ(job.tests_size(), 3);
@@ -66,21 +75,64 @@ TEST_F(RecorderTest, ResultsJsonIsTheWholeJobAsProtobufPrintsIt) {
   EXPECT_EQ(JobFile("results.json"), *whole);
 }
 
-TEST_F(RecorderTest, ResultJsonIsTheTestAsItFinished) {
+TEST_F(RecorderTest, ResultJsonIsTheTestAsItFinishedOnceSettled) {
   TestResult t = Finished(7, FAIL);
-  ASSERT_TRUE(recorder_->Add(t).ok());
+  recorder_->Add(t);
+  recorder_->Settle();
   absl::StatusOr<std::string> json = ToJson(t);
   ASSERT_TRUE(json.ok());
   EXPECT_EQ(JobFile("tests/7/result.json"), *json);
 }
 
 TEST_F(RecorderTest, ResultsJsonIsRewrittenWithWhatWasAddedSince) {
-  ASSERT_TRUE(recorder_->Add(Finished(1, PASS)).ok());
+  recorder_->Add(Finished(1, PASS));
   recorder_->MaybeFlush(absl::Now());
   EXPECT_THAT(JobFile("results.json"),
               ::testing::Not(::testing::HasSubstr("t2.sh")));
-  ASSERT_TRUE(recorder_->Add(Finished(2, FAIL)).ok());
-  ASSERT_TRUE(recorder_->Finish(absl::Now(), false, 1).ok());
+  recorder_->Add(Finished(2, FAIL));
+  ASSERT_OK(recorder_->Finish(absl::Now(), false, 1));
+  absl::StatusOr<std::string> whole = ToJson(recorder_->job());
+  ASSERT_TRUE(whole.ok());
+  EXPECT_EQ(JobFile("results.json"), *whole);
+}
+
+TEST_F(RecorderTest, ResultJsonOfATestRunAgainIsThatTrysOwn) {
+  recorder_->Add(Finished(1, FAIL));
+  recorder_->Settle();
+  TestResult again = Finished(1, PASS);
+  recorder_->Add(again);
+  recorder_->Settle();
+  absl::StatusOr<std::string> json = ToJson(again);
+  ASSERT_TRUE(json.ok());
+  EXPECT_EQ(JobFile("tests/1/result.json"), *json);
+  EXPECT_EQ(recorder_->job().tests(0).attempts(), 2);
+}
+
+TEST_F(RecorderTest, AResultJsonThatCannotBeWrittenIsLoggedInJobLog) {
+  TestResult t = Finished(4, PASS);
+  t.set_dir("tests/no-such-dir");
+  recorder_->Add(t);
+  recorder_->Settle();
+  EXPECT_THAT(JobFile("job.log"), ::testing::HasSubstr("error: cannot write "));
+  // Its entry in results.json is there all the same.
+  {
+    absl::Status f = recorder_->Finish(absl::Now(), false, 0);
+    ASSERT_TRUE(f.ok()) << f;
+  }
+  EXPECT_THAT(JobFile("results.json"), ::testing::HasSubstr("no-such-dir"));
+}
+
+TEST_F(RecorderTest, ManyTestsAddedQuicklyAreAllWritten) {
+  for (int i = 1; i <= 200; ++i) recorder_->Add(Finished(i, PASS));
+  {
+    absl::Status f = recorder_->Finish(absl::Now(), false, 0);
+    ASSERT_TRUE(f.ok()) << f;
+  }
+  for (int i = 1; i <= 200; ++i) {
+    EXPECT_THAT(JobFile("tests/" + std::to_string(i) + "/result.json"),
+                ::testing::HasSubstr("\"index\": " + std::to_string(i) + ","))
+        << i;
+  }
   absl::StatusOr<std::string> whole = ToJson(recorder_->job());
   ASSERT_TRUE(whole.ok());
   EXPECT_EQ(JobFile("results.json"), *whole);
