@@ -21,6 +21,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
 
 namespace proctor {
 
@@ -119,11 +120,9 @@ bool SetUpChild(const SpawnOptions& options) {
 // kResetSignals if unset), then executes.
 void ExecWithDefaultSignals(const SpawnOptions& options, char* const* argv,
                             char* const* envp) {
-  if (options.reset_signals.has_value()) {
-    for (int sig : *options.reset_signals) signal(sig, SIG_DFL);
-  } else {
-    for (int sig : kResetSignals) signal(sig, SIG_DFL);
-  }
+  absl::Span<const int> reset = kResetSignals;
+  if (options.reset_signals.has_value()) reset = *options.reset_signals;
+  for (int sig : reset) signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, nullptr);

@@ -27,12 +27,6 @@ void ResultWriter::Write(
   queue_.push_back({key, std::move(path), std::move(file), std::move(entry)});
 }
 
-void ResultWriter::WriteHere(int key, const std::string& path,
-                             const google::protobuf::Message& file,
-                             const google::protobuf::Message* entry) {
-  Print(key, path, file, entry);
-}
-
 void ResultWriter::Settle() {
   absl::MutexLock lock(&mu_);
   mu_.Await(absl::Condition(this, &ResultWriter::Idle));
@@ -68,15 +62,15 @@ void ResultWriter::Loop() {
       queue_.pop_front();
       busy_ = true;
     }
-    Print(job.key, job.path, *job.file, job.entry.get());
+    WriteHere(job.key, job.path, *job.file, job.entry.get());
     absl::MutexLock lock(&mu_);
     busy_ = false;
   }
 }
 
-void ResultWriter::Print(int key, const std::string& path,
-                         const google::protobuf::Message& file,
-                         const google::protobuf::Message* entry) {
+void ResultWriter::WriteHere(int key, const std::string& path,
+                             const google::protobuf::Message& file,
+                             const google::protobuf::Message* entry) {
   absl::StatusOr<std::string> json = ToJson(file);
   absl::Status written =
       json.ok() ? WriteFileAtomically(path, *json) : json.status();

@@ -47,7 +47,8 @@ class ResultWriter {
              std::unique_ptr<const google::protobuf::Message> file,
              std::unique_ptr<const google::protobuf::Message> entry = nullptr);
   // The same, on the caller's thread, before it returns: for a message too
-  // big to copy for the writer.
+  // big to copy for the writer. (The writer's thread runs it for each job;
+  // it touches the kept texts under the lock only.)
   void WriteHere(int key, const std::string& path,
                  const google::protobuf::Message& file,
                  const google::protobuf::Message* entry = nullptr);
@@ -66,10 +67,6 @@ class ResultWriter {
     std::unique_ptr<const google::protobuf::Message> file, entry;
   };
   void Loop();
-  // Prints and writes one; keeps its text under the lock.
-  void Print(int key, const std::string& path,
-             const google::protobuf::Message& file,
-             const google::protobuf::Message* entry);
   bool Idle() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mu_) {
     return queue_.empty() && !busy_;
   }
