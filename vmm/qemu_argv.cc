@@ -3,6 +3,7 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "vmm/guest_agent_wire.h"
 #include "vmm/qemu_process.h"
 
 namespace proctor::vmm {
@@ -87,13 +88,22 @@ std::vector<std::string> QemuArgv(const QemuConfig& config,
                 {"-qmp", absl::StrCat("unix:", config.user_qmp_socket,
                                       ",server=on,wait=off")});
   }
+  if (config.agent) {
+    argv.insert(argv.end(),
+                {"-chardev",
+                 absl::StrCat("socket,id=agent,path=", endpoints.agent_socket,
+                              ",server=on,wait=off"),
+                 "-device", "virtio-serial-pci,id=vser0", "-device",
+                 absl::StrCat("virtserialport,bus=vser0.0,chardev=agent,name=",
+                              agent_wire::kPortName)});
+  }
   argv.insert(argv.end(), config.extra_args.begin(), config.extra_args.end());
   return argv;
 }
 
 std::vector<std::string> KunitQemuArgv(const KunitBoot& boot,
                                        const std::string& qemu) {
-  std::vector<std::string> argv = {qemu,     "-M",          "q35",
+  std::vector<std::string> argv = {qemu,          "-M",     "q35",
                                    "-nodefaults", "-accel", boot.accel};
   if (boot.accel == "kvm") argv.insert(argv.end(), {"-cpu", "host"});
   std::vector<std::string> append = {"console=ttyS0", "panic=-1",

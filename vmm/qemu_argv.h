@@ -17,6 +17,9 @@
 //   [-fsdev local,...,readonly=on -device virtio-9p-pci,...,mount_tag=tests]
 //   [-incoming defer]
 //   [-qmp unix:USER_QMP_SOCKET,server=on,wait=off]
+//   [-chardev socket,id=agent,path=AGENT_SOCKET,server=on,wait=off
+//    -device virtio-serial-pci,id=vser0 -device virtserialport,bus=vser0.0,
+//    chardev=agent,name=org.proctor.agent]  (the guest agent's port)
 //   EXTRA_ARGS...
 #ifndef PROCTOR_VMM_QEMU_ARGV_H_
 #define PROCTOR_VMM_QEMU_ARGV_H_
@@ -30,9 +33,10 @@ struct QemuConfig;
 
 // Where one QEMU process talks to its owner.
 struct QemuEndpoints {
-  std::string console_log;  // the serial console's file
-  std::string qmp_socket;   // a unix socket path (at most 108 bytes)
-  int ssh_port = 0;         // on 127.0.0.1, forwarded to the guest's 22
+  std::string console_log;   // the serial console's file
+  std::string qmp_socket;    // a unix socket path (at most 108 bytes)
+  int ssh_port = 0;          // on 127.0.0.1, forwarded to the guest's 22
+  std::string agent_socket;  // the agent port's unix socket (config.agent)
 };
 
 // `qemu` is the resolved binary (config.qemu may be a name in PATH).

@@ -169,6 +169,39 @@ TEST(QemuArgvTest, UsersQmpSocketIsASecondMonitor) {
                                    "unix:/tmp/m/qmp.sock,server=on,wait=off"));
 }
 
+TEST(QemuArgvTest, NoAgentPortUnlessAsked) {
+  std::vector<std::string> argv = QemuArgv(Config(), "qemu", kEndpoints);
+  EXPECT_THAT(argv, Not(Contains("-chardev")));
+  EXPECT_THAT(argv, Not(Contains(HasSubstr("virtserialport"))));
+}
+
+TEST(QemuArgvTest, AgentPortIsAVirtioSerialPortOnTheOwnersSocket) {
+  QemuConfig c = Config();
+  c.agent = true;
+  QemuEndpoints e = kEndpoints;
+  e.agent_socket = "/tmp/p/agent.sock";
+  std::vector<std::string> argv = QemuArgv(c, "qemu", e);
+  EXPECT_EQ(After(argv, "-chardev"),
+            "socket,id=agent,path=/tmp/p/agent.sock,server=on,wait=off");
+  EXPECT_THAT(AllAfter(argv, "-device"),
+              testing::IsSupersetOf(
+                  {"virtio-serial-pci,id=vser0",
+                   "virtserialport,bus=vser0.0,chardev=agent,name=org."
+                   "proctor.agent"}));
+}
+
+TEST(QemuArgvTest, KvmGuestGetsTheSameAgentPort) {
+  QemuConfig c = Config();
+  c.agent = true;
+  c.accel = "kvm";
+  QemuEndpoints e = kEndpoints;
+  e.agent_socket = "/tmp/p/agent.sock";
+  std::vector<std::string> argv = QemuArgv(c, "qemu", e);
+  EXPECT_EQ(After(argv, "-cpu"), "host");
+  EXPECT_THAT(AllAfter(argv, "-device"),
+              Contains(HasSubstr("name=org.proctor.agent")));
+}
+
 TEST(QemuArgvTest, KernelArgsAndExtraArgsComeLastInOrder) {
   QemuConfig c = Config();
   c.kernel_args = {"proctor.poweroff=1"};

@@ -111,6 +111,10 @@ absl::StatusOr<std::unique_ptr<QemuProcess>> QemuProcess::Launch(
   vm->private_dir_ = *dir;
   QemuEndpoints endpoints;
   endpoints.qmp_socket = vm->private_dir_ + "/qmp.sock";
+  if (config.agent) {
+    endpoints.agent_socket = vm->agent_socket_ =
+        vm->private_dir_ + "/agent.sock";
+  }
   endpoints.console_log = vm->console_log_ = config.run_dir + "/console.log";
   absl::StatusOr<int> port = FreeLocalPort();
   if (!port.ok()) return port.status();

@@ -49,6 +49,9 @@ struct QemuConfig {
   // A second QMP monitor, for the owner's users (tests: `proctor vm qmp`),
   // on this unix socket; "" for none. Not part of a saved guest's identity.
   std::string user_qmp_socket;
+  // A virtio-serial port for the guest agent (vmm/guest_agent_wire.h),
+  // its host end a unix socket beside QMP's (agent_socket()).
+  bool agent = false;
 };
 
 // A port the kernel just handed out on 127.0.0.1, for QEMU to bind next.
@@ -86,6 +89,8 @@ class QemuProcess {
   ~QemuProcess();
 
   int ssh_port() const { return ssh_port_; }
+  // QEMU's end of the guest agent's port ("" without QemuConfig::agent).
+  const std::string& agent_socket() const { return agent_socket_; }
   pid_t pid() const { return process_.pid(); }
   const std::string& console_log() const { return console_log_; }
   const std::vector<std::string>& command_line() const { return argv_; }
@@ -116,7 +121,7 @@ class QemuProcess {
       const QemuConfig& config, const std::string& qemu, bool* exited_early);
 
   std::vector<std::string> argv_;
-  std::string private_dir_, console_log_;
+  std::string private_dir_, console_log_, agent_socket_;
   int ssh_port_ = 0;
   Subprocess process_;
   std::optional<ExitInfo> exit_;

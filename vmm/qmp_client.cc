@@ -4,15 +4,13 @@
 #include <poll.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
-
-#include <thread>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "google/protobuf/util/json_util.h"
+#include "runner/base/unix_socket.h"
 
 namespace proctor::vmm {
 namespace {
@@ -48,27 +46,14 @@ Value BoolValue(bool b) {
 
 absl::StatusOr<QmpClient> QmpClient::Connect(const std::string& socket_path,
                                              absl::Duration timeout) {
-  sockaddr_un addr = {};
-  addr.sun_family = AF_UNIX;
-  if (socket_path.size() >= sizeof(addr.sun_path)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("QMP socket path too long: ", socket_path));
-  }
-  strncpy(addr.sun_path, socket_path.c_str(), sizeof(addr.sun_path) - 1);
   absl::Time deadline = absl::Now() + timeout;
-  QmpClient client;
-  for (;;) {
-    client.fd_.Reset(socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0));
-    if (connect(client.fd_.get(), reinterpret_cast<sockaddr*>(&addr),
-                sizeof(addr)) == 0) {
-      break;
-    }
-    if (absl::Now() > deadline) {
-      return absl::DeadlineExceededError(absl::StrCat(
-          "QMP: cannot connect to ", socket_path, ": ", strerror(errno)));
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  absl::StatusOr<UniqueFd> fd = ConnectUnixSocket(socket_path, timeout);
+  if (!fd.ok()) {
+    return absl::Status(fd.status().code(),
+                        absl::StrCat("QMP: ", fd.status().message()));
   }
+  QmpClient client;
+  client.fd_ = *std::move(fd);
   // QEMU can emit an event (RESUME, as the machine starts) ahead of the
   // greeting: keep events for WaitForEvent and read on.
   absl::StatusOr<Struct> greeting = client.Receive(deadline);

@@ -101,6 +101,8 @@ std::string StateDevicesFile(const std::string& dir) {
   return dir + "/devices";
 }
 
+std::string StateAgentFile(const std::string& dir) { return dir + "/agent"; }
+
 absl::StatusOr<std::string> StateIdentity(const QemuConfig& config) {
   const char* path = getenv("PATH");
   std::string qemu = FindProgram(config.qemu, path != nullptr ? path : "");
@@ -127,7 +129,7 @@ absl::StatusOr<std::string> StateIdentity(const QemuConfig& config) {
   c.incoming = false;
   c.mount_share_at_boot = false;
   c.user_qmp_socket.clear();
-  QemuEndpoints fixed = {"CONSOLE", "QMP", 0};
+  QemuEndpoints fixed = {"CONSOLE", "QMP", 0, "AGENT"};
   for (const std::string& arg : QemuArgv(c, "QEMU", fixed)) {
     lines.push_back("arg " + arg);
   }

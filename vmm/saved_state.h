@@ -4,6 +4,8 @@
 //                 restored guest maps copy-on-write and so leaves as it is
 //   DIR/devices   QEMU's device state, a migration stream without the RAM
 //                 (QMP capability x-ignore-shared)
+//   DIR/agent     present when the saved guest runs the guest agent: its
+//                 restores are reached through it, not by SSH
 //   DIR/identity  what the state belongs to, written last: a directory
 //                 without it holds no complete state
 //
@@ -32,6 +34,7 @@ namespace proctor::vmm {
 // The files of the state in `dir`.
 std::string StateRamFile(const std::string& dir);
 std::string StateDevicesFile(const std::string& dir);
+std::string StateAgentFile(const std::string& dir);
 
 // The identity of a guest started with `config`, one "what value" line
 // each. An error when QEMU or an image file cannot be found or read.

@@ -61,7 +61,15 @@ TEST_F(StateIdentityTest, KernelContentIsPartOfTheIdentity) {
 
 TEST_F(StateIdentityTest, IdentityNamesNoSocketPath) {
   config_.user_qmp_socket = "/tmp/proctor-mux-a/qmp.sock";
+  config_.agent = true;
   EXPECT_THAT(Identity(config_), Not(HasSubstr("proctor-mux")));
+  EXPECT_THAT(Identity(config_), Not(HasSubstr("agent.sock")));
+}
+
+TEST_F(StateIdentityTest, AgentPortIsPartOfTheIdentity) {
+  QemuConfig with_agent = config_;
+  with_agent.agent = true;
+  EXPECT_NE(Identity(config_), Identity(with_agent));
 }
 
 }  // namespace

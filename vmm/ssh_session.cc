@@ -200,20 +200,6 @@ absl::StatusOr<int> SshSession::Stream(
   return status;
 }
 
-absl::StatusOr<CmdResult> SshSession::Cmd(absl::string_view command,
-                                          absl::string_view input,
-                                          absl::Duration timeout) {
-  CmdResult result;
-  absl::StatusOr<int> status = Stream(
-      command,
-      [&](absl::string_view s) { result.out.append(s.data(), s.size()); },
-      [&](absl::string_view s) { result.err.append(s.data(), s.size()); },
-      input, timeout);
-  if (!status.ok()) return status.status();
-  result.exit_status = *status;
-  return result;
-}
-
 absl::StatusOr<int> SshSession::InteractiveShell() {
   ssh_channel ch = ssh_channel_new(session_);
   if (ch == nullptr) return absl::UnavailableError("libssh: no channel");

@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "vmm/guest_shell.h"
 
 struct ssh_key_struct;
 struct ssh_session_struct;
@@ -46,13 +47,7 @@ class GuestKey {
   std::string public_line_;
 };
 
-struct CmdResult {
-  int exit_status = -1;  // -1: the guest closed without one (it crashed)
-  std::string out;
-  std::string err;
-};
-
-class SshSession {
+class SshSession : public GuestShell {
  public:
   // Connects and authenticates as root, retrying until `timeout` while the
   // guest boots. DeadlineExceeded when the guest never answers; Aborted as
@@ -60,26 +55,19 @@ class SshSession {
   static absl::StatusOr<SshSession> WaitForLogin(
       const std::string& host, int port, const GuestKey& key,
       absl::Duration timeout, const std::function<bool()>& alive = nullptr);
-  ~SshSession();
+  ~SshSession() override;
   SshSession(SshSession&& other) noexcept;
   SshSession& operator=(SshSession&&) = delete;
 
-  // Runs `command` with the guest's /bin/sh; `input` is its stdin. A
-  // command still running after `timeout` is DeadlineExceeded.
-  absl::StatusOr<CmdResult> Cmd(absl::string_view command,
-                                absl::string_view input = "",
-                                absl::Duration timeout = absl::Minutes(10));
-  // Like Cmd, but hands output to `on_out`/`on_err` as it arrives instead
-  // of keeping it; returns the exit status (-1 if the guest closed the
-  // channel without one, as when it crashes).
-  // `cancelled`, if given, is asked between reads; when it says yes the
-  // channel is closed and Cancelled returned.
+  // GuestShell: a channel per command. A cancelled command's channel is
+  // closed; the session stays usable.
   absl::StatusOr<int> Stream(
       absl::string_view command,
       const std::function<void(absl::string_view)>& on_out,
       const std::function<void(absl::string_view)>& on_err,
       absl::string_view input = "", absl::Duration timeout = absl::Hours(24),
-      const std::function<bool()>& cancelled = nullptr);
+      const std::function<bool()>& cancelled = nullptr) override;
+  SshSession* AsSsh() override { return this; }
   // An interactive login shell on a PTY, wired to this process's terminal
   // (raw mode while it runs); returns the shell's exit status.
   absl::StatusOr<int> InteractiveShell();

@@ -17,6 +17,11 @@
 //   Vm::Boot(options) ... (*vm)->Save();   // that QEMU ends
 //   absl::StatusOr<std::unique_ptr<Vm>> fresh = Vm::Restore(options);
 //
+// A guest booted to be saved runs the guest agent (guest_agent.h), and a
+// restored one is reached through it: the first command after a restore
+// needs no SSH login, which costs some 0.2 s of a fresh QEMU's CPU under
+// TCG. Cmd() uses the agent while there is one; WaitForLogin() logs in.
+//
 // A restored guest is a clone of the saved one, with three differences
 // where a clone must not be one: its wall clock is set to the host's (to
 // the second, as a boot's is from the RTC), QEMU gives it a new vmgenid
@@ -25,7 +30,8 @@
 // it on first read; else each restored guest makes its own).
 //
 // Every error names the step that failed ("migrate: ...", "device_add:
-// ..."). Everything a Vm starts (QEMU processes, SSH sessions) ends with
+// ..."). Everything a Vm starts (QEMU processes, SSH sessions, the agent's
+// connection) ends with
 // it. Its logs are in options.qemu.run_dir: console.log, qemu.cmdline,
 // qemu.stderr, qmp.log, and one directory per migration destination.
 #ifndef PROCTOR_VMM_VM_H_
@@ -39,6 +45,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "google/protobuf/struct.pb.h"
+#include "vmm/agent_session.h"
 #include "vmm/qemu_process.h"
 #include "vmm/ssh_session.h"
 
@@ -53,16 +60,19 @@ struct VmOptions {
   // the guest was saved with.
   std::shared_ptr<const GuestKey> key;
   // Where the guest is saved to (Boot, then Save) or restored from
-  // (Restore). Boot then keeps the guest's RAM in a file there, and the
-  // share is mounted after login rather than by the guest's init (QEMU
-  // saves no guest with a 9p mount).
+  // (Restore). Boot then keeps the guest's RAM in a file there, the share
+  // is mounted after login rather than by the guest's init (QEMU saves no
+  // guest with a 9p mount), and the guest agent is started (a guest whose
+  // agent cannot start, say a kernel without CONFIG_VIRTIO_CONSOLE, is
+  // saved without it, run_dir/agent.log says why, and its restores log in).
   std::string state_dir;
   // For a restore: how long QEMU may take to load the state.
   absl::Duration restore_timeout = absl::Seconds(30);
-  // For a restore: Restore() returns once the guest is logged in, and the
-  // owner runs RestoreCompletion() as the start of its first command in
-  // the guest, which saves a command's round trip (some 50 ms under TCG).
-  // Until then the guest's clock is the saved one's and /tests is absent.
+  // For a restore without an agent: Restore() returns once the guest is
+  // logged in, and the owner runs RestoreCompletion() as the start of its
+  // first command in the guest, which saves a command's round trip (some
+  // 50 ms under TCG). Until then the guest's clock is the saved one's and
+  // /tests is absent. A guest with an agent is completed by Restore.
   bool owner_completes_restore = false;
 };
 
@@ -107,7 +117,8 @@ class Vm {
   // console's telling line and naming the console log.
   static absl::StatusOr<std::unique_ptr<Vm>> Boot(VmOptions options);
   // Starts a guest from the state a Vm booted with the same options (run_dir
-  // aside) saved in options.state_dir, and waits for its SSH login.
+  // aside) saved in options.state_dir, and waits until its agent answers
+  // (its SSH login, for a guest saved without one).
   // FailedPrecondition when the state is missing, incomplete, changed since
   // it was saved or of another guest (vmm/saved_state.h); Unavailable when
   // QEMU cannot load it. Nothing is left running on failure.
@@ -161,11 +172,17 @@ class Vm {
   // Hands over the logged-in session (null if there is none); the Vm logs
   // in again when it needs one.
   std::unique_ptr<SshSession> ReleaseSession() { return std::move(session_); }
+  // Hands over the connection to the guest agent (null if there is none);
+  // the Vm's commands then go over SSH.
+  std::unique_ptr<AgentSession> ReleaseAgent() { return std::move(agent_); }
   // The shell command that completes a restore made with
   // owner_completes_restore: the clock set to the host's (now, to the
   // second), the console marked, the share mounted (once, however often
-  // it runs). "" for other guests.
+  // it runs). "" for other guests, and for a guest whose agent completed
+  // its restore (Restore does that whenever there is an agent).
   std::string RestoreCompletion() const;
+  // Whether this guest was restored from a saved one (not booted).
+  bool restored() const { return options_.qemu.incoming; }
 
   QemuProcess& qemu() { return *qemu_; }
   const GuestKey& key() const { return *options_.key; }
@@ -179,6 +196,10 @@ class Vm {
   static absl::Status Prepare(VmOptions* options);
   // Logs in (session_), waiting up to `timeout` while QEMU runs.
   absl::Status AwaitLogin(absl::Duration timeout);
+  // Copies the guest agent into a booted guest and starts it (agent_).
+  absl::Status StartAgent();
+  // The agent's connection while there is one, else the SSH session.
+  absl::StatusOr<GuestShell*> Shell();
   // Save's steps while QEMU runs: the share unmounted, the guest stopped,
   // the device state written.
   absl::Status WriteDeviceState(absl::Duration timeout);
@@ -225,6 +246,10 @@ class Vm {
   VmOptions options_;
   std::unique_ptr<QemuProcess> qemu_;
   std::unique_ptr<SshSession> session_;
+  std::unique_ptr<AgentSession> agent_;
+  // A restored guest whose set-up its agent did (Restore): nothing is left
+  // for its owner to complete.
+  bool completed_ = false;
   std::map<std::string, Plugged> plugged_;  // device id ->
   int migrations_ = 0;
   int destinations_ = 0;  // started, whether or not the migration worked

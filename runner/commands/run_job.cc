@@ -346,7 +346,7 @@ absl::StatusOr<std::unique_ptr<GuestPool>> BootJobGuests(
   r.vm_dir = pool->first().dir();
   if (s->sysinfo_mode != SysinfoMode::kOff) {
     pool->first()
-        .WithSession([&](vmm::SshSession* session) {
+        .WithSession([&](vmm::GuestShell* session) {
           for (const std::string& p : CollectGuestSysinfo(
                    s->sysinfo, dir->path() + "/sysinfo/guest", session)) {
             dir->Log(absl::StrCat("sysinfo guest: ", p));

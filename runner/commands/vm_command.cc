@@ -151,8 +151,8 @@ absl::StatusOr<GuestOptions> GuestOptionsFromFlags() {
     }
     g.kernel = *std::move(k);
   }
-  g.kernel_args = absl::StrSplit(absl::GetFlag(FLAGS_append), ' ',
-                                 absl::SkipEmpty());
+  g.kernel_args =
+      absl::StrSplit(absl::GetFlag(FLAGS_append), ' ', absl::SkipEmpty());
   return g;
 }
 
@@ -190,7 +190,7 @@ int VmCommand(const std::vector<std::string>& args) {
     } else {
       absl::StatusOr<int> status = absl::UnavailableError("no session");
       absl::Status reached =
-          pool.first().WithSession([&](vmm::SshSession* session) {
+          pool.first().WithLogin([&](vmm::SshSession* session) {
             status = shell ? session->InteractiveShell()
                            : session->Stream(
                                  absl::StrJoin(parsed->positional, " "),

@@ -94,12 +94,6 @@ constexpr char kTarOfOutputs[] =
     "tar -cf - $(for f in outputs test.xml; do "
     "{ [ -e \"$f\" ] || [ -L \"$f\" ]; } && echo \"$f\"; done)";
 
-// Guest test `index`'s directory in the guest: outputs/ ($OUTPUTDIR) and
-// test.xml ($XML_OUTPUT_FILE), as in its directory on the host.
-std::string GuestTestDir(int index) {
-  return absl::StrCat("/tmp/proctor-outputs/", index);
-}
-
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Guest>> Guest::Create(int slot,
@@ -205,12 +199,8 @@ void Guest::RestoreAhead(int tests_left) {
 void Guest::MakeTestDirs() {
   const std::vector<int>& tests = setup_->options().guest_tests;
   if (tests.empty()) return;
-  std::string dirs;
-  for (int index : tests) {
-    absl::StrAppend(&dirs, GuestTestDir(index), "/outputs ",
-                    GuestTestDir(index), "/tmp\n");
-  }
-  absl::Status made = mux_->WithSession([&](vmm::SshSession* s) {
+  std::string dirs = GuestTestDirs(tests);
+  absl::Status made = mux_->WithSession([&](vmm::GuestShell* s) {
     absl::StatusOr<vmm::CmdResult> r =
         s->Cmd("xargs mkdir -p", dirs, absl::Minutes(1));
     return r.ok() ? absl::OkStatus() : r.status();
@@ -237,15 +227,19 @@ absl::Status Guest::Fresh() {
   vm_ = std::move(next->vm);
   number_ = next->number;
   port_ = vm_->qemu().ssh_port();
-  // The guest's first session serves the first test: a login costs more
-  // than a small test under TCG.
+  // The guest's first shell serves the first test: a login costs more
+  // than a small test under TCG. A restored guest's is its agent.
+  mux_->Adopt(vm_->ReleaseAgent());
   mux_->Adopt(vm_->ReleaseSession());
   // A restored guest's clock and share come with the first command run in
-  // it: a command's round trip less per test. It serves one test; a
+  // it, unless its agent saw to them: a command's round trip less per
+  // test. It serves one test, whose directories its saved guest made; a
   // booted guest serves many, whose directories it makes at once.
-  if (!vm_->RestoreCompletion().empty()) {
-    const vmm::Vm* vm = vm_.get();
-    mux_->SetPrologue([vm]() { return vm->RestoreCompletion(); });
+  if (vm_->restored()) {
+    if (!vm_->RestoreCompletion().empty()) {
+      const vmm::Vm* vm = vm_.get();
+      mux_->SetPrologue([vm]() { return vm->RestoreCompletion(); });
+    }
   } else {
     MakeTestDirs();
   }
@@ -287,15 +281,21 @@ std::string Guest::GuestJunitFile(int index) {
 }
 
 absl::Status Guest::WithSession(
-    const std::function<absl::Status(vmm::SshSession*)>& use) {
+    const std::function<absl::Status(vmm::GuestShell*)>& use) {
   if (vm_ == nullptr) return absl::UnavailableError("no guest");
   return mux_->WithSession(use);
+}
+
+absl::Status Guest::WithLogin(
+    const std::function<absl::Status(vmm::SshSession*)>& use) {
+  if (vm_ == nullptr) return absl::UnavailableError("no guest");
+  return mux_->WithLogin(use);
 }
 
 absl::Status Guest::FetchOutputs(int index, const std::string& test_dir) {
   std::string d = ShellQuote(GuestTestDir(index));
   std::string tar;
-  absl::Status fetched = WithSession([&](vmm::SshSession* s) -> absl::Status {
+  absl::Status fetched = WithSession([&](vmm::GuestShell* s) -> absl::Status {
     absl::StatusOr<vmm::CmdResult> r =
         s->Cmd(absl::StrCat("cd ", d, " 2>/dev/null && ", kTarOfOutputs,
                             " 2>/dev/null; cd / && rm -rf ", d),
@@ -339,7 +339,8 @@ std::vector<std::string> Guest::ExecArgv(
   if (!copy.empty()) {
     absl::StrAppend(&script, "; mkdir -p \"$TEMPDIR/run\" && (cd ",
                     ShellQuote(dir), " && cp -a");
-    for (const std::string& e : copy) absl::StrAppend(&script, " ", ShellQuote(e));
+    for (const std::string& e : copy)
+      absl::StrAppend(&script, " ", ShellQuote(e));
     absl::StrAppend(&script, " \"$TEMPDIR/run/\") || exit 99");
     cd = "\"$TEMPDIR/run\"";
     command = absl::StrCat("\"$TEMPDIR/run\"/",

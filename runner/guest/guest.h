@@ -5,9 +5,10 @@
 // runs.
 //
 // A guest test runs as a host process like any other test: the executor
-// spawns `proctor guest-exec`, which runs the test in the guest over SSH
-// and relays its output and exit status, so timeouts, output capture and
-// TAP parsing are the same for host and guest tests. After a guest test
+// spawns `proctor guest-exec`, which runs the test in the guest (over SSH,
+// or a restored guest's agent) and relays its output and exit status, so
+// timeouts, output capture and TAP parsing are the same for host and guest
+// tests. After a guest test
 // whose helper lost the connection, Alive() tells whether QEMU died; the
 // executor then records the crash and the next guest test gets a fresh VM.
 //
@@ -75,9 +76,12 @@ class Guest {
   // The directory host tests reach the guest through (PROCTOR_VM): the
   // mux's mux.sock and QEMU's QMP monitor for tests, qmp.sock.
   const std::string& dir() const { return dir_; }
-  // Runs `use` with a logged-in session of the current VM, one of those
+  // Runs `use` with a shell of the current VM (guest_mux.h), one of those
   // guest tests share. Unavailable without a VM or when it is unreachable.
   absl::Status WithSession(
+      const std::function<absl::Status(vmm::GuestShell*)>& use);
+  // The same with an SSH session: a terminal's (`proctor vm shell`).
+  absl::Status WithLogin(
       const std::function<absl::Status(vmm::SshSession*)>& use);
 
   // The argv of the helper that runs `guest_path` (with `args`) in this

@@ -83,12 +83,15 @@ void GuestMux::AcceptLoop() {
   }
 }
 
-std::unique_ptr<vmm::SshSession> GuestMux::Take() {
+std::unique_ptr<vmm::GuestShell> GuestMux::Take(bool ssh_only) {
   {
     absl::MutexLock lock(&mu_);
-    if (!idle_.empty()) {
-      std::unique_ptr<vmm::SshSession> s = std::move(idle_.back());
-      idle_.pop_back();
+    // The most recently used first: the agent, when there is one, serves
+    // one helper after another and SSH logins are made only beside it.
+    for (auto it = idle_.rbegin(); it != idle_.rend(); ++it) {
+      if (ssh_only && (*it)->AsSsh() == nullptr) continue;
+      std::unique_ptr<vmm::GuestShell> s = std::move(*it);
+      idle_.erase(std::next(it).base());
       return s;
     }
   }
@@ -96,16 +99,18 @@ std::unique_ptr<vmm::SshSession> GuestMux::Take() {
   return s.ok() ? *std::move(s) : nullptr;
 }
 
-void GuestMux::Give(std::unique_ptr<vmm::SshSession> session,
+void GuestMux::Give(std::unique_ptr<vmm::GuestShell> shell,
                     uint64_t generation) {
   absl::MutexLock lock(&mu_);
-  if (generation == generation_) idle_.push_back(std::move(session));
+  if (generation == generation_ && !shell->broken()) {
+    idle_.push_back(std::move(shell));
+  }
 }
 
-void GuestMux::Adopt(std::unique_ptr<vmm::SshSession> session) {
-  if (session == nullptr) return;
+void GuestMux::Adopt(std::unique_ptr<vmm::GuestShell> shell) {
+  if (shell == nullptr) return;
   absl::MutexLock lock(&mu_);
-  idle_.push_back(std::move(session));
+  idle_.push_back(std::move(shell));
 }
 
 void GuestMux::SetPrologue(std::function<std::string()> prologue) {
@@ -125,10 +130,10 @@ void GuestMux::PrologueRan(uint64_t generation) {
 }
 
 absl::Status GuestMux::WithSession(
-    const std::function<absl::Status(vmm::SshSession*)>& use) {
+    const std::function<absl::Status(vmm::GuestShell*)>& use) {
   uint64_t generation;
   std::string prologue = Prologue(&generation);
-  return WithPooledSession([&](vmm::SshSession* session) -> absl::Status {
+  return WithPooledSession([&](vmm::GuestShell* session) -> absl::Status {
     if (!prologue.empty()) {
       absl::StatusOr<vmm::CmdResult> ran =
           session->Cmd(prologue, "", absl::Seconds(30));
@@ -143,14 +148,21 @@ absl::Status GuestMux::WithSession(
   });
 }
 
-absl::Status GuestMux::WithPooledSession(
+absl::Status GuestMux::WithLogin(
     const std::function<absl::Status(vmm::SshSession*)>& use) {
+  return WithPooledSession(
+      [&](vmm::GuestShell* shell) { return use(shell->AsSsh()); },
+      /*ssh_only=*/true);
+}
+
+absl::Status GuestMux::WithPooledSession(
+    const std::function<absl::Status(vmm::GuestShell*)>& use, bool ssh_only) {
   uint64_t generation;
   {
     absl::MutexLock lock(&mu_);
     generation = generation_;
   }
-  std::unique_ptr<vmm::SshSession> session = Take();
+  std::unique_ptr<vmm::GuestShell> session = Take(ssh_only);
   if (session == nullptr) return absl::UnavailableError("guest unreachable");
   absl::Status used = use(session.get());
   if (used.ok()) Give(std::move(session), generation);
@@ -188,7 +200,7 @@ void GuestMux::Serve(UniqueFd conn) {
   // The session goes back to the pool before the helper learns the exit
   // status: the runner's next use of the guest (fetching the test's
   // outputs) then finds it idle.
-  WithPooledSession([&](vmm::SshSession* session) {
+  WithPooledSession([&](vmm::GuestShell* session) {
     ran = true;
     status = session->Stream(
         script,

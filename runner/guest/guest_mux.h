@@ -1,15 +1,17 @@
-// Lets short-lived `proctor guest-exec` helpers share the job's SSH
-// sessions with the guest.
+// Lets short-lived `proctor guest-exec` helpers share the job's shells in
+// the guest.
 //
-// An SSH login costs about 0.2 s under TCG (key exchange and signatures run
-// emulated in the guest), more than a small test. So the runner keeps a
-// pool of logged-in sessions, and serves helpers on a unix socket: a helper
-// sends its script and half-closes; the mux runs it on a pooled session
-// (one thread per helper) and answers with frames, each a type byte, a
-// 4-byte little-endian length and data: 1 stdout, 2 stderr, 3 the exit
-// status (int32; -1 when the guest closed without one). A helper that goes
-// away (killed at its timeout) cancels its command. The helper's side is
-// guest_mux_client.h; the wire format guest_mux_wire.h.
+// An SSH login costs about 0.2 s under TCG, more than a small test. So the
+// runner keeps a pool of guest shells (vmm/guest_shell.h): logged-in SSH
+// sessions, and a restored guest's agent, which needs no login at all. It
+// serves helpers on a unix socket: a helper sends its script and
+// half-closes; the mux runs it on a pooled shell (one thread per helper,
+// each with a shell of its own: SSH logins beyond the first) and answers
+// with frames, each a type byte, a 4-byte little-endian length and data:
+// 1 stdout, 2 stderr, 3 the exit status (int32; -1 when the guest closed
+// without one). A helper that goes away (killed at its timeout) cancels its
+// command. The helper's side is guest_mux_client.h; the wire format
+// guest_mux_wire.h.
 #ifndef PROCTOR_RUNNER_GUEST_GUEST_MUX_H_
 #define PROCTOR_RUNNER_GUEST_GUEST_MUX_H_
 
@@ -24,6 +26,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "runner/base/unique_fd.h"
+#include "vmm/guest_shell.h"
 #include "vmm/ssh_session.h"
 
 namespace proctor {
@@ -40,13 +43,18 @@ class GuestMux {
   const std::string& socket_path() const { return socket_path_; }
   // Forgets pooled sessions (their guest is gone).
   void DropSessions();
-  // Pools a session logged in elsewhere (the one a guest's start made):
-  // the next helper uses it instead of logging in again.
-  void Adopt(std::unique_ptr<vmm::SshSession> session);
-  // Runs `use` on the caller's thread with a pooled session (a new login
-  // if none is idle), which goes back to the pool when `use` returns OK.
-  // Unavailable when no session can be had.
+  // Pools a shell made elsewhere (the SSH session or the agent a guest's
+  // start made): the next helper uses it instead of logging in. Null is
+  // ignored.
+  void Adopt(std::unique_ptr<vmm::GuestShell> shell);
+  // Runs `use` on the caller's thread with a pooled shell (a new login if
+  // none is idle), which goes back to the pool when `use` returns OK and
+  // the shell is not broken. Unavailable when no shell can be had.
   absl::Status WithSession(
+      const std::function<absl::Status(vmm::GuestShell*)>& use);
+  // The same with an SSH session (an idle one, else a new login), for what
+  // needs SSH itself: a terminal. It runs no prologue: for booted guests.
+  absl::Status WithLogin(
       const std::function<absl::Status(vmm::SshSession*)>& use);
   // What the guest's first command must start with (the rest of its
   // restore: vmm::Vm::RestoreCompletion, which `prologue` makes when it is
@@ -59,13 +67,15 @@ class GuestMux {
   // The prologue to run now ("" if none), and the generation it is of.
   std::string Prologue(uint64_t* generation);
   void PrologueRan(uint64_t generation);
+  // `ssh_only`: an idle SSH session or a new login, never the agent.
   absl::Status WithPooledSession(
-      const std::function<absl::Status(vmm::SshSession*)>& use);
+      const std::function<absl::Status(vmm::GuestShell*)>& use,
+      bool ssh_only = false);
   GuestMux() = default;
   void AcceptLoop();
   void Serve(UniqueFd conn);
-  std::unique_ptr<vmm::SshSession> Take();
-  void Give(std::unique_ptr<vmm::SshSession> session, uint64_t generation);
+  std::unique_ptr<vmm::GuestShell> Take(bool ssh_only);
+  void Give(std::unique_ptr<vmm::GuestShell> shell, uint64_t generation);
 
   SessionFactory factory_;
   std::string dir_, socket_path_;
@@ -73,7 +83,7 @@ class GuestMux {
   std::atomic<bool> stopping_{false};
   std::thread acceptor_;
   absl::Mutex mu_;
-  std::vector<std::unique_ptr<vmm::SshSession>> idle_ ABSL_GUARDED_BY(mu_);
+  std::vector<std::unique_ptr<vmm::GuestShell>> idle_ ABSL_GUARDED_BY(mu_);
   // Workers still serving (they are detached): the destructor waits for 0.
   int active_ ABSL_GUARDED_BY(mu_) = 0;
   // Bumped when the guest goes: sessions of an older one are not pooled.

@@ -67,14 +67,12 @@ int RunGuestScript(const std::string& socket_path, const std::string& script,
       outputs.marker.empty() ? std::string(1, '\0') : outputs.marker, to_stderr,
       to_file);
   for (;;) {
-    char header[5];
-    if (!ReadExactly(fd.get(), header, 5)) {
+    char header[frames::kHeaderSize];
+    if (!ReadExactly(fd.get(), header, sizeof(header))) {
       WriteAll(2, "proctor: guest-exec: the runner went away\n");
       return 255;
     }
-    uint32_t len = 0;
-    for (int i = 3; i >= 0; --i)
-      len = (len << 8) | static_cast<unsigned char>(header[1 + i]);
+    uint32_t len = frames::HeaderLength(header);
     std::string data(len, '\0');
     if (!ReadExactly(fd.get(), &data[0], len)) return 255;
     switch (header[0]) {

@@ -58,6 +58,14 @@ struct GuestOptions {
   std::vector<int> guest_tests;
 };
 
+// Guest test `index`'s directory in the guest: outputs/ ($OUTPUTDIR) and
+// test.xml ($XML_OUTPUT_FILE), as in its directory on the host, and tmp/
+// (its TEMPDIR).
+std::string GuestTestDir(int index);
+// The outputs/ and tmp/ of each of `tests`, a line each: for `xargs mkdir
+// -p` in the guest, which is spared a mkdir in each test's script.
+std::string GuestTestDirs(const std::vector<int>& tests);
+
 // A guest Start() gave, and its number (1 for the job's first).
 struct StartedGuest {
   std::unique_ptr<vmm::Vm> vm;
@@ -71,9 +79,10 @@ class GuestSetup {
   static absl::StatusOr<std::unique_ptr<GuestSetup>> Create(
       GuestOptions options);
 
-  // Boots the guest fresh guests are restored from and saves it in
-  // `state_dir`. An error when it does not boot (exit 3 material); a save
-  // that fails is said, and guests are booted instead.
+  // Boots the guest fresh guests are restored from, makes the guest tests'
+  // directories in it, and saves it in `state_dir`. An error when it does
+  // not boot (exit 3 material); a save that fails is said, and guests are
+  // booted instead.
   absl::Status SaveTemplate(const std::string& state_dir);
   // Starts a guest whose QMP monitor for tests is at `user_qmp` (a unix
   // socket path). An error when it cannot be booted either; NotFound when

@@ -9,7 +9,7 @@
 namespace proctor {
 std::vector<std::string> CollectGuestSysinfo(
     const std::vector<SysinfoEntry>& entries, const std::string& dir,
-    vmm::SshSession* session) {
+    vmm::GuestShell* session) {
   std::vector<std::string> problems;
   absl::Status made = MakeDirs(dir);
   if (!made.ok()) return {std::string(made.message())};

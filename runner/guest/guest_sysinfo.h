@@ -1,4 +1,4 @@
-// The sysinfo list, collected inside the guest over SSH into
+// The sysinfo list, collected inside the guest (over SSH, or its agent) into
 // sysinfo/guest/: the same file names and `problems` file as on the host.
 #ifndef PROCTOR_RUNNER_GUEST_GUEST_SYSINFO_H_
 #define PROCTOR_RUNNER_GUEST_GUEST_SYSINFO_H_
@@ -7,13 +7,13 @@
 #include <vector>
 
 #include "runner/sysinfo/sysinfo.h"
-#include "vmm/ssh_session.h"
+#include "vmm/guest_shell.h"
 
 namespace proctor {
 
 std::vector<std::string> CollectGuestSysinfo(
     const std::vector<SysinfoEntry>& entries, const std::string& dir,
-    vmm::SshSession* session);
+    vmm::GuestShell* session);
 
 }  // namespace proctor
 

@@ -3,9 +3,9 @@
 # Measured side by side in one run, medians of REPEATS runs (default 3):
 #
 #   - a fresh guest: "restored in" from vm/guests.log (QEMU start, the
-#     saved guest loaded, SSH login; its clock and share come with its
-#     first command, whose end tests/bench/fresh_guest times), against
-#     "booted in" (QEMU start to SSH login) of a job that boots;
+#     saved guest loaded, its agent's answer and its set-up: clock and
+#     share; tests/bench/fresh_guest times it to a first command's end),
+#     against "booted in" (QEMU start to SSH login) of a job that boots;
 #   - 20 trivial guest tests with --vm-per-test against the same 20 on one
 #     shared guest (goal: at most 2x).
 #
@@ -57,7 +57,7 @@ shared=$(median <"$work/shared")
 fresh=$(median <"$work/fresh")
 printf 'boot to SSH login: %.3f s\n' "$boot"
 printf 'boot and save (first guest of --vm-per-test): %.3f s\n' "$saved"
-printf 'restore to SSH login, the guests of a job: %.3f s (median of %d)\n' "$restore" \
+printf 'restore to the agent set up, the guests of a job: %.3f s (median of %d)\n' "$restore" \
   "$(cat "$work"/fresh.guests.* | grep -c restored)"
 printf '20 guest tests, one shared guest: %.2f s\n' "$shared"
 printf '20 guest tests, --vm-per-test: %.2f s (%.2fx)\n' "$fresh" "$(echo "$fresh / $shared" | bc -l)"
