@@ -36,6 +36,7 @@ namespace {
 using proctor::frames::HeaderLength;
 using proctor::frames::kHeaderSize;
 using proctor::frames::SendFrame;
+using proctor::frames::SendInt32Frame;
 namespace wire = proctor::vmm::agent_wire;
 
 sigset_t original_mask;
@@ -143,12 +144,19 @@ int ExitCode(int status) {
 // meanwhile (the command was killed; nothing more is sent).
 bool Run(int port, const std::string& script) {
   int in[2], out[2], err[2];
-  if (pipe2(in, O_CLOEXEC) != 0 || pipe2(out, O_CLOEXEC) != 0 ||
-      pipe2(err, O_CLOEXEC) != 0) {
+  bool piped = pipe2(in, O_CLOEXEC) == 0;
+  if (piped && pipe2(out, O_CLOEXEC) != 0) {
+    for (int fd : in) close(fd);
+    piped = false;
+  }
+  if (piped && pipe2(err, O_CLOEXEC) != 0) {
+    for (int fd : {in[0], in[1], out[0], out[1]}) close(fd);
+    piped = false;
+  }
+  if (!piped) {
     static const char kNoPipe[] = "proctor-guest-agent: no pipe\n";
     Send(port, wire::kStderr, kNoPipe, sizeof(kNoPipe) - 1);
-    int32_t code = 255;
-    return Send(port, wire::kExit, reinterpret_cast<char*>(&code), 4);
+    return SendInt32Frame(port, wire::kExit, 255);
   }
   pid_t pid = Spawn(script, in[0], out[1], err[1]);
   close(in[0]);
@@ -221,7 +229,7 @@ bool Run(int port, const std::string& script) {
   int32_t code = 255;
   if (pid > 0 && waitpid(pid, &status, 0) == pid) code = ExitCode(status);
   if (host_gone) return false;
-  return Send(port, wire::kExit, reinterpret_cast<char*>(&code), 4);
+  return SendInt32Frame(port, wire::kExit, code);
 }
 
 // One line of a kSetUp; "" when it was done, else why not.
@@ -271,12 +279,11 @@ bool SetUp(int port, const std::string& lines) {
     failed = SetUpLine(lines.substr(at, end - at));
     at = end + 1;
   }
-  int32_t code = failed.empty() ? 0 : 1;
   if (!failed.empty()) {
     failed = "proctor-guest-agent: " + failed + "\n";
     Send(port, wire::kStderr, failed.data(), failed.size());
   }
-  return Send(port, wire::kExit, reinterpret_cast<char*>(&code), 4);
+  return SendInt32Frame(port, wire::kExit, failed.empty() ? 0 : 1);
 }
 
 [[noreturn]] void Serve(int port) {

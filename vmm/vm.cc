@@ -59,7 +59,9 @@ std::string TellingConsoleLine(const std::string& console_log) {
     // drivers; the panic that follows it is only its consequence.
     if (absl::StartsWith(l, "proctor: the guest kernel lacks")) lacks = last;
   }
-  return (!lacks.empty() ? lacks : !panic.empty() ? panic : last)
+  return (!lacks.empty()   ? lacks
+          : !panic.empty() ? panic
+                           : last)
       .substr(0, 200);
 }
 
@@ -160,10 +162,13 @@ absl::Status Vm::StartAgent() {
   if (!agent.ok()) return agent.status();
   agent_ = *std::move(agent);
   constexpr char kPath[] = "/run/proctor-guest-agent";
+  if (absl::Status copied =
+          session_->WriteFile(kPath, GuestAgentProgram(), 0755);
+      !copied.ok()) {
+    return copied;
+  }
   absl::StatusOr<CmdResult> started =
-      session_->Cmd(absl::StrCat("cat > ", kPath, " && chmod 755 ", kPath,
-                                 " && ", kPath, " ", agent_wire::kPortName),
-                    GuestAgentProgram(), absl::Seconds(60));
+      session_->Cmd(absl::StrCat(kPath, " ", agent_wire::kPortName));
   if (!started.ok()) return started.status();
   if (started->exit_status != 0) {
     return absl::UnavailableError(

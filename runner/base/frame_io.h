@@ -9,6 +9,7 @@
 #define PROCTOR_RUNNER_BASE_FRAME_IO_H_
 
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <cstddef>
@@ -58,6 +59,13 @@ inline bool SendFrame(int fd, uint8_t type, const char* data, size_t n) {
   char header[kHeaderSize];
   PutHeader(header, type, static_cast<uint32_t>(n));
   return WriteBytes(fd, header, kHeaderSize) && WriteBytes(fd, data, n);
+}
+
+// A frame whose data is one int32 in host order (an exit status).
+inline bool SendInt32Frame(int fd, uint8_t type, int32_t value) {
+  char data[sizeof(value)];
+  memcpy(data, &value, sizeof(value));
+  return SendFrame(fd, type, data, sizeof(data));
 }
 
 }  // namespace proctor::frames

@@ -226,8 +226,7 @@ void GuestMux::Serve(UniqueFd conn) {
   if (!prologue.empty() && status.ok() && *status != kPrologueFailed) {
     PrologueRan(generation);
   }
-  int32_t code = status.ok() ? *status : -1;
-  SendFrame(fd, kExit, absl::string_view(reinterpret_cast<char*>(&code), 4));
+  frames::SendInt32Frame(fd, kExit, status.ok() ? *status : -1);
 }
 
 }  // namespace proctor
